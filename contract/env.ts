@@ -1,0 +1,43 @@
+/**
+ * Environment variables through which the platform configures its functions. The infra sets them,
+ * the functions read them: neither side retypes a name.
+ */
+export const ENV = {
+  kafkaBrokers: "KAFKA_BROKERS",
+  kafkaClientId: "KAFKA_CLIENT_ID",
+  kafkaSsl: "KAFKA_SSL",
+  kafkaSaslMechanism: "KAFKA_SASL_MECHANISM",
+  kafkaUsername: "KAFKA_USERNAME",
+  kafkaPassword: "KAFKA_PASSWORD",
+  kafkaAcks: "KAFKA_ACKS",
+  s3Endpoint: "S3_ENDPOINT",
+  s3Region: "S3_REGION",
+  s3ForcePathStyle: "S3_FORCE_PATH_STYLE",
+  awsAccessKeyId: "AWS_ACCESS_KEY_ID",
+  awsSecretAccessKey: "AWS_SECRET_ACCESS_KEY",
+  rawBucket: "RAW_BUCKET",
+  symbols: "SYMBOLS",
+  tickIntervalMs: "TICK_INTERVAL_MS",
+  simulationSeed: "SIMULATION_SEED",
+  quoteSource: "QUOTE_SOURCE",
+  quoteApiKey: "QUOTE_API_KEY",
+  batchSymbols: "BATCH_SYMBOLS",
+  batchFrom: "BATCH_FROM",
+  batchTo: "BATCH_TO",
+  sinkGroupId: "SINK_GROUP_ID",
+  sinkFlushRecords: "SINK_FLUSH_RECORDS",
+  sinkFlushBytes: "SINK_FLUSH_BYTES",
+  sinkFlushIntervalMs: "SINK_FLUSH_INTERVAL_MS",
+  metricsPort: "METRICS_PORT",
+  logLevel: "LOG_LEVEL",
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Variables of the one-shot `platform-init` job that creates topics and buckets on the local target. */
+export const INIT_ENV = {
+  /** JSON list of topics: `[{ name, partitions, replicationFactor, config }]`. */
+  topics: "INIT_TOPICS",
+  /** JSON list of bucket names. */
+  buckets: "INIT_BUCKETS",
+} as const;

@@ -1,0 +1,291 @@
+import { isSymbol } from "./symbols";
+import { TOPICS } from "./topics";
+
+/**
+ * The record shapes of the platform: one definition from which the Kafka message validation, the
+ * object layout, the Spark schema and the Snowflake columns are all derived.
+ */
+export type FieldType = "string" | "double" | "long" | "timestamp" | "date";
+
+export interface FieldSpec {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly doc: string;
+  /** Allowed string values, for enumerations. */
+  readonly values?: readonly string[];
+}
+
+export interface RecordSchema {
+  readonly name: "tick" | "bar";
+  readonly version: number;
+  readonly topic: string;
+  /** Dataset (first key segment) of the raw zone where the sink lands these records. */
+  readonly dataset: "ticks" | "bars";
+  readonly fields: readonly FieldSpec[];
+}
+
+export interface Tick {
+  symbol: string;
+  event_time: string;
+  price: number;
+  bid: number;
+  ask: number;
+  volume: number;
+  source: "simulated" | "live";
+}
+
+export interface DailyBar {
+  symbol: string;
+  trade_date: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  adj_close: number;
+  volume: number;
+  source: "yahoo";
+}
+
+export const TICK_SCHEMA: RecordSchema = {
+  name: "tick",
+  version: 1,
+  topic: TOPICS.realtime,
+  dataset: "ticks",
+  fields: [
+    { name: "symbol", type: "string", doc: "Ticker, also the Kafka key." },
+    { name: "event_time", type: "timestamp", doc: "When the quote was observed, ISO-8601 UTC with milliseconds." },
+    { name: "price", type: "double", doc: "Last trade price." },
+    { name: "bid", type: "double", doc: "Best bid." },
+    { name: "ask", type: "double", doc: "Best ask." },
+    { name: "volume", type: "long", doc: "Shares traded since the previous tick." },
+    { name: "source", type: "string", doc: "Where the quote came from.", values: ["simulated", "live"] },
+  ],
+};
+
+export const BAR_SCHEMA: RecordSchema = {
+  name: "bar",
+  version: 1,
+  topic: TOPICS.batch,
+  dataset: "bars",
+  fields: [
+    { name: "symbol", type: "string", doc: "Ticker, also the Kafka key." },
+    { name: "trade_date", type: "date", doc: "Exchange trading day, YYYY-MM-DD." },
+    { name: "open", type: "double", doc: "Opening price." },
+    { name: "high", type: "double", doc: "Highest price of the day." },
+    { name: "low", type: "double", doc: "Lowest price of the day." },
+    { name: "close", type: "double", doc: "Closing price." },
+    { name: "adj_close", type: "double", doc: "Close adjusted for splits and dividends." },
+    { name: "volume", type: "long", doc: "Shares traded during the day." },
+    { name: "source", type: "string", doc: "Where the bar came from.", values: ["yahoo"] },
+  ],
+};
+
+export const SCHEMAS = { tick: TICK_SCHEMA, bar: BAR_SCHEMA } as const;
+
+/** Largest message the sink accepts; anything bigger is dead-lettered as `oversized`. */
+export const MAX_MESSAGE_BYTES = 16 * 1024;
+/** How far in the future an event time may lie (clock skew between hosts). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export type RejectCode =
+  | "empty"
+  | "oversized"
+  | "not_json"
+  | "not_object"
+  | "missing_field"
+  | "unexpected_field"
+  | "wrong_type"
+  | "not_finite"
+  | "invalid_value"
+  | "invalid_symbol"
+  | "non_positive_price"
+  | "inconsistent_prices"
+  | "invalid_timestamp"
+  | "future_timestamp"
+  | "key_mismatch"
+  | "unknown_topic";
+
+export class RecordError extends Error {
+  constructor(
+    readonly code: RejectCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RecordError";
+  }
+}
+
+export type Decoded =
+  | { ok: true; kind: "tick"; record: Tick }
+  | { ok: true; kind: "bar"; record: DailyBar }
+  | { ok: false; code: RejectCode; reason: string };
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function checkShape(schema: RecordSchema, value: unknown): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new RecordError("not_object", `a ${schema.name} must be a JSON object (got ${describe(value)})`);
+  }
+  const obj = value as Record<string, unknown>;
+  const known = new Set(schema.fields.map((f) => f.name));
+  for (const key of Object.keys(obj)) {
+    if (!known.has(key)) throw new RecordError("unexpected_field", `unexpected field \`${key}\` in a ${schema.name}`);
+  }
+  for (const field of schema.fields) {
+    const v = obj[field.name];
+    if (v === undefined || v === null) {
+      throw new RecordError("missing_field", `\`${field.name}\` is missing from a ${schema.name}`);
+    }
+    checkType(schema, field, v);
+  }
+  return obj;
+}
+
+function checkType(schema: RecordSchema, field: FieldSpec, v: unknown): void {
+  const where = `\`${field.name}\` of a ${schema.name}`;
+  switch (field.type) {
+    case "string":
+    case "timestamp":
+    case "date":
+      if (typeof v !== "string") throw new RecordError("wrong_type", `${where} must be a string (got ${describe(v)})`);
+      if (field.values && !field.values.includes(v)) {
+        throw new RecordError("invalid_value", `${where} must be one of ${field.values.join(", ")} (got "${v}")`);
+      }
+      if (field.type === "timestamp" && !isIsoTimestamp(v)) {
+        throw new RecordError("invalid_timestamp", `${where} must be an ISO-8601 UTC timestamp (got "${v}")`);
+      }
+      if (field.type === "date" && !isIsoDate(v)) {
+        throw new RecordError("invalid_timestamp", `${where} must be a date YYYY-MM-DD (got "${v}")`);
+      }
+      return;
+    case "double":
+    case "long":
+      if (typeof v !== "number") throw new RecordError("wrong_type", `${where} must be a number (got ${describe(v)})`);
+      if (!Number.isFinite(v)) throw new RecordError("not_finite", `${where} must be finite (got ${v})`);
+      if (field.type === "long" && (!Number.isSafeInteger(v) || v < 0)) {
+        throw new RecordError("invalid_value", `${where} must be a non-negative integer (got ${v})`);
+      }
+      return;
+  }
+}
+
+function isIsoTimestamp(v: string): boolean {
+  return ISO_TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString().slice(0, 19) === v.slice(0, 19);
+}
+
+function isIsoDate(v: string): boolean {
+  return ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `"${v.length > 40 ? `${v.slice(0, 40)}...` : v}"`;
+  if (typeof v === "object") return "an object";
+  return `${typeof v} ${String(v)}`;
+}
+
+function checkSymbol(schema: RecordSchema, symbol: string): void {
+  if (!isSymbol(symbol)) throw new RecordError("invalid_symbol", `\`symbol\` of a ${schema.name} is not a ticker (got "${symbol}")`);
+}
+
+function checkPositive(schema: RecordSchema, obj: Record<string, unknown>, names: readonly string[]): void {
+  for (const name of names) {
+    const v = obj[name] as number;
+    if (v <= 0) throw new RecordError("non_positive_price", `\`${name}\` of a ${schema.name} must be positive (got ${v})`);
+  }
+}
+
+/** Validates an untrusted value as a tick; throws {@link RecordError} naming the field and the value. */
+export function parseTick(value: unknown, now: Date = new Date()): Tick {
+  const obj = checkShape(TICK_SCHEMA, value);
+  const tick = obj as unknown as Tick;
+  checkSymbol(TICK_SCHEMA, tick.symbol);
+  checkPositive(TICK_SCHEMA, obj, ["price", "bid", "ask"]);
+  if (tick.bid > tick.ask) {
+    throw new RecordError("inconsistent_prices", `\`bid\` ${tick.bid} is above \`ask\` ${tick.ask} for ${tick.symbol}`);
+  }
+  if (Date.parse(tick.event_time) > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    throw new RecordError("future_timestamp", `\`event_time\` ${tick.event_time} of ${tick.symbol} is in the future`);
+  }
+  return tick;
+}
+
+/** Validates an untrusted value as a daily bar; throws {@link RecordError} naming the field and the value. */
+export function parseBar(value: unknown, now: Date = new Date()): DailyBar {
+  const obj = checkShape(BAR_SCHEMA, value);
+  const bar = obj as unknown as DailyBar;
+  checkSymbol(BAR_SCHEMA, bar.symbol);
+  checkPositive(BAR_SCHEMA, obj, ["open", "high", "low", "close", "adj_close"]);
+  if (bar.high < bar.low) {
+    throw new RecordError("inconsistent_prices", `\`high\` ${bar.high} is below \`low\` ${bar.low} for ${bar.symbol} on ${bar.trade_date}`);
+  }
+  if (bar.high < Math.max(bar.open, bar.close) || bar.low > Math.min(bar.open, bar.close)) {
+    throw new RecordError(
+      "inconsistent_prices",
+      `open ${bar.open} and close ${bar.close} must lie within low ${bar.low} and high ${bar.high} for ${bar.symbol} on ${bar.trade_date}`,
+    );
+  }
+  if (Date.parse(`${bar.trade_date}T00:00:00Z`) > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    throw new RecordError("future_timestamp", `\`trade_date\` ${bar.trade_date} of ${bar.symbol} is in the future`);
+  }
+  return bar;
+}
+
+/**
+ * Decodes one Kafka message of the realtime or batch topic. Never throws: a bad message comes back
+ * with the reason, for the dead-letter topic.
+ */
+export function decodeMessage(
+  topic: string,
+  key: Buffer | string | null | undefined,
+  value: Buffer | null | undefined,
+  now: Date = new Date(),
+): Decoded {
+  const kind = topic === TICK_SCHEMA.topic ? "tick" : topic === BAR_SCHEMA.topic ? "bar" : undefined;
+  if (kind === undefined) return { ok: false, code: "unknown_topic", reason: `no record schema for topic "${topic}"` };
+  if (!value || value.length === 0) return { ok: false, code: "empty", reason: "the message has no value" };
+  if (value.length > MAX_MESSAGE_BYTES) {
+    return { ok: false, code: "oversized", reason: `the message is ${value.length} bytes, above the limit of ${MAX_MESSAGE_BYTES}` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString("utf8"));
+  } catch (err) {
+    return { ok: false, code: "not_json", reason: `the value is not JSON: ${(err as Error).message}` };
+  }
+  try {
+    const record = kind === "tick" ? parseTick(parsed, now) : parseBar(parsed, now);
+    const keyText = key === null || key === undefined ? undefined : key.toString();
+    if (keyText !== record.symbol) {
+      return { ok: false, code: "key_mismatch", reason: `the key ${keyText === undefined ? "is missing" : `"${keyText}"`} but the record is for ${record.symbol}` };
+    }
+    return kind === "tick" ? { ok: true, kind, record: record as Tick } : { ok: true, kind, record: record as DailyBar };
+  } catch (err) {
+    if (err instanceof RecordError) return { ok: false, code: err.code, reason: err.message };
+    throw err;
+  }
+}
+
+/** The Kafka key of a record: its symbol, so that one symbol's records stay in order on one partition. */
+export function recordKey(record: Tick | DailyBar): string {
+  return record.symbol;
+}
+
+/** The identity of a record: producing it twice yields the same id. */
+export function tickId(tick: Tick): string {
+  return `${tick.symbol}@${tick.event_time}`;
+}
+
+export function barId(bar: DailyBar): string {
+  return `${bar.symbol}@${bar.trade_date}`;
+}
+
+/** Serialises a record with its fields in schema order, so equal records give equal bytes. */
+export function encodeRecord(schema: RecordSchema, record: Tick | DailyBar): string {
+  const source = record as unknown as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const field of schema.fields) ordered[field.name] = source[field.name];
+  return JSON.stringify(ordered);
+}

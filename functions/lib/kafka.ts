@@ -1,0 +1,71 @@
+import { Kafka, logLevel, type KafkaConfig, type ProducerConfig, type SASLOptions } from "kafkajs";
+import { ENV } from "../../contract";
+import type { EnvReader } from "./env";
+import type { Logger } from "./log";
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  ssl: boolean;
+  sasl?: { mechanism: "scram-sha-256" | "scram-sha-512" | "plain"; username: string; password: string };
+  /** `all` (-1) waits for every in-sync replica; `leader` (1) only for the leader. */
+  acks: "all" | "leader";
+}
+
+export function readKafkaSettings(env: EnvReader, clientId: string): KafkaSettings {
+  const brokers = env.list(ENV.kafkaBrokers, []);
+  if (brokers.length === 0) env.problem(`\`${ENV.kafkaBrokers}\` is required (comma-separated host:port list)`);
+  for (const b of brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) env.problem(`\`${ENV.kafkaBrokers}\` entries must be host:port (got "${b}")`);
+  }
+  const mechanism = env.optional(ENV.kafkaSaslMechanism)?.toLowerCase();
+  let sasl: KafkaSettings["sasl"];
+  if (mechanism !== undefined) {
+    if (mechanism !== "scram-sha-256" && mechanism !== "scram-sha-512" && mechanism !== "plain") {
+      env.problem(`\`${ENV.kafkaSaslMechanism}\` must be one of scram-sha-256, scram-sha-512, plain (got "${mechanism}")`);
+    } else {
+      sasl = { mechanism, username: env.required(ENV.kafkaUsername), password: env.required(ENV.kafkaPassword) };
+    }
+  }
+  return {
+    brokers,
+    clientId: env.string(ENV.kafkaClientId, clientId),
+    ssl: env.bool(ENV.kafkaSsl, false),
+    sasl,
+    acks: env.oneOf(ENV.kafkaAcks, ["all", "leader"] as const, "all"),
+  };
+}
+
+/** Creates the Kafka client at the edge of a function; kafkajs' own logs go through our JSON logger. */
+export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
+  const config: KafkaConfig = {
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    ssl: settings.ssl,
+    sasl: settings.sasl as SASLOptions | undefined,
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => {
+      const { message, ...extra } = entry.log;
+      const fields = { kafkajs: entry.namespace, ...extra };
+      if (entry.level <= logLevel.ERROR) log.error(message, fields);
+      else log.warn(message, fields);
+    },
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
+  };
+  return new Kafka(config);
+}
+
+/**
+ * Producer settings that keep what Kafka acknowledged: idempotent (no duplicates on retry),
+ * one request in flight so that retries cannot reorder a symbol's records.
+ */
+export function producerConfig(settings: KafkaSettings): ProducerConfig {
+  return settings.acks === "all"
+    ? { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }
+    : { idempotent: false, maxInFlightRequests: 1, allowAutoTopicCreation: false };
+}
+
+/** The `acks` value of a send: -1 for all in-sync replicas. */
+export function sendAcks(settings: KafkaSettings): number {
+  return settings.acks === "all" ? -1 : 1;
+}

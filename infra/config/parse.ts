@@ -1,0 +1,237 @@
+import { DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, isSymbol } from "../../contract";
+import { DEFAULT_IMAGES, checkImagePinned, type ImageSettings } from "./images";
+import { ConfigError, Problems, show, unknownKey, type RawObject } from "./problems";
+import {
+  SECRET_KEYS,
+  type CloudSettings,
+  type LocalSettings,
+  type PlatformSettings,
+  type SecretKey,
+  type SnowflakeSettings,
+  type Target,
+} from "./settings";
+
+export interface ConfigContext {
+  project: string;
+  stack: string;
+  /** Secret keys that are set (as secrets). */
+  secrets: ReadonlySet<string>;
+  /** Keys whose value sits in the stack file in plain text. */
+  plaintext: ReadonlySet<string>;
+}
+
+const TOP_LEVEL = ["target", "namePrefix", "images", "kafka", "spark", "airflow", "storage", "functions", "local", "cloud", "snowflake", ...SECRET_KEYS];
+const NAME = /^[a-z][a-z0-9-]{0,20}$/;
+const BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]{1,40}$/;
+const SPARK_MEMORY = /^\d+[mg]$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const OIDC_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/;
+const CHART_VERSION = /^\d+\.\d+\.\d+$/;
+const SNOWFLAKE_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
+
+/** Defaults that differ per target, in one place. */
+function targetDefaults(target: Target) {
+  const cloud = target === "cloud";
+  return {
+    kafka: { brokers: cloud ? 3 : 1, partitions: cloud ? 6 : 3, replicationFactor: cloud ? 3 : 1, minInsyncReplicas: cloud ? 2 : 1 },
+    spark: { workers: 2, workerCores: cloud ? 2 : 1, workerMemory: cloud ? "4g" : "1g" },
+    storage: { versioning: cloud, rawInfrequentAccessDays: cloud ? 30 : 0, forceDestroy: !cloud },
+    sinkReplicas: cloud ? 2 : 1,
+    snowflakeEnabled: cloud,
+  };
+}
+
+/**
+ * Validates one stack's config and applies every default. Pure: the caller reads the values
+ * from Pulumi. Throws a {@link ConfigError} listing every problem at once.
+ */
+export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSettings {
+  const p = new Problems();
+  for (const key of Object.keys(raw)) {
+    if (!TOP_LEVEL.includes(key)) p.add(unknownKey(key, key, TOP_LEVEL));
+  }
+  const target = p.oneOf("target", raw.target, ["local", "cloud"] as const, "local");
+  if (raw.target === undefined) p.add(`\`target\` is required: "local" (Docker engine) or "cloud" (AWS + Kubernetes + Snowflake)`);
+  const d = targetDefaults(target);
+  const namePrefix = p.string("namePrefix", raw.namePrefix, "mdp", NAME, "lower-case letters, digits and dashes, starting with a letter, at most 21 characters");
+
+  const images = parseImages(p, raw.images);
+  const kafka = parseKafka(p, raw.kafka, target, d.kafka);
+
+  const sparkRaw = p.object("spark", raw.spark, ["workers", "workerCores", "workerMemory"]);
+  const spark = {
+    workers: p.int("spark.workers", sparkRaw.workers, d.spark.workers, 1, 64),
+    workerCores: p.int("spark.workerCores", sparkRaw.workerCores, d.spark.workerCores, 1, 64),
+    workerMemory: p.string("spark.workerMemory", sparkRaw.workerMemory, d.spark.workerMemory, SPARK_MEMORY, 'a size such as "1g" or "512m"'),
+  };
+
+  const airflowRaw = p.object("airflow", raw.airflow, ["adminUser", "executor"]);
+  const airflow = {
+    adminUser: p.string("airflow.adminUser", airflowRaw.adminUser, "admin", /^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/, "a user name"),
+    executor: p.oneOf("airflow.executor", airflowRaw.executor, ["LocalExecutor", "KubernetesExecutor", "CeleryExecutor"] as const, "LocalExecutor"),
+  };
+
+  const storageRaw = p.object("storage", raw.storage, ["bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy"]);
+  const storage = {
+    bucketPrefix: p.string("storage.bucketPrefix", storageRaw.bucketPrefix, `${ctx.project}-${ctx.stack}`.toLowerCase().slice(0, 41), BUCKET_PREFIX, "lower-case letters, digits and dashes (2 to 41)"),
+    versioning: p.bool("storage.versioning", storageRaw.versioning, d.storage.versioning),
+    rawInfrequentAccessDays: p.int("storage.rawInfrequentAccessDays", storageRaw.rawInfrequentAccessDays, d.storage.rawInfrequentAccessDays, 0, 3650),
+    noncurrentVersionExpirationDays: p.int("storage.noncurrentVersionExpirationDays", storageRaw.noncurrentVersionExpirationDays, 30, 0, 3650),
+    forceDestroy: p.bool("storage.forceDestroy", storageRaw.forceDestroy, d.storage.forceDestroy),
+  };
+  if (target === "cloud" && !storage.versioning) p.add(`\`storage.versioning\` must stay true on a cloud stack (got false)`);
+
+  const functions = parseFunctions(p, raw.functions, d.sinkReplicas);
+
+  let local: LocalSettings | undefined;
+  let cloud: CloudSettings | undefined;
+  if (target === "local") {
+    local = parseLocal(p, raw.local);
+    if (raw.cloud !== undefined) p.add("`cloud` settings apply only to `target: cloud`; remove them from this local stack");
+  } else {
+    cloud = parseCloud(p, raw.cloud);
+    if (raw.local !== undefined) p.add("`local` settings apply only to `target: local`; remove them from this cloud stack");
+  }
+
+  const snowflake = parseSnowflake(p, raw.snowflake, d.snowflakeEnabled);
+
+  const requiredSecrets: SecretKey[] = [];
+  if (target === "cloud") requiredSecrets.push("kubeconfig");
+  if (snowflake) requiredSecrets.push("snowflakePrivateKey");
+  if (functions.quoteSource === "live") requiredSecrets.push("quoteApiKey");
+  for (const key of SECRET_KEYS) {
+    if (ctx.plaintext.has(key)) {
+      p.add(`\`${key}\` is stored in plain text in Pulumi.${ctx.stack}.yaml; remove it and run \`${setSecretCommand(key, ctx.stack)}\``);
+    }
+  }
+  const missing = requiredSecrets.filter((k) => !ctx.secrets.has(k) && !ctx.plaintext.has(k));
+  for (const key of missing) p.add(`the secret \`${key}\` is missing: run \`${setSecretCommand(key, ctx.stack)}\``);
+
+  if (p.list.length > 0) throw new ConfigError(p.list, ctx.stack);
+  return { project: ctx.project, stack: ctx.stack, target, namePrefix, images, kafka, spark, airflow, storage, functions, local, cloud, snowflake, requiredSecrets };
+}
+
+/** The exact command that sets a secret; kubeconfig and keys are multi-line, so they come from a file. */
+export function setSecretCommand(key: SecretKey, stack: string): string {
+  switch (key) {
+    case "kubeconfig":
+      return `pulumi config set --secret kubeconfig --stack ${stack} < path/to/kubeconfig`;
+    case "snowflakePrivateKey":
+      return `pulumi config set --secret snowflakePrivateKey --stack ${stack} < path/to/rsa_key.p8`;
+    case "quoteApiKey":
+      return `pulumi config set --secret quoteApiKey <api-key> --stack ${stack}`;
+  }
+}
+
+function parseImages(p: Problems, value: unknown): ImageSettings {
+  const keys = Object.keys(DEFAULT_IMAGES) as (keyof ImageSettings)[];
+  const raw = p.object("images", value, keys);
+  const images = { ...DEFAULT_IMAGES };
+  for (const key of keys) {
+    const ref = p.string(`images.${key}`, raw[key], DEFAULT_IMAGES[key]);
+    const check = checkImagePinned(ref);
+    if (!check.pinned) p.add(`\`images.${key}\` must be pinned to a release tag or digest: ${show(ref)} ${check.reason}`);
+    images[key] = ref;
+  }
+  return images;
+}
+
+function parseKafka(p: Problems, value: unknown, target: Target, d: ReturnType<typeof targetDefaults>["kafka"]) {
+  const raw = p.object("kafka", value, ["brokers", "partitions", "replicationFactor", "minInsyncReplicas", "retentionHours", "storageGi", "unsafeReducedDurability"]);
+  const brokers = p.int("kafka.brokers", raw.brokers, d.brokers, 1, 99);
+  const partitions = p.int("kafka.partitions", raw.partitions, d.partitions, 1, 1000);
+  const replicationFactor = p.int("kafka.replicationFactor", raw.replicationFactor, d.replicationFactor, 1, 99);
+  const minInsyncReplicas = p.int("kafka.minInsyncReplicas", raw.minInsyncReplicas, d.minInsyncReplicas, 1, 99);
+  const retentionRaw = p.object("kafka.retentionHours", raw.retentionHours, ["realtime", "batch", "deadLetter"]);
+  const retentionHours = {
+    realtime: p.int("kafka.retentionHours.realtime", retentionRaw.realtime, 72, 1, 87_600),
+    batch: p.int("kafka.retentionHours.batch", retentionRaw.batch, 720, 1, 87_600),
+    deadLetter: p.int("kafka.retentionHours.deadLetter", retentionRaw.deadLetter, 336, 1, 87_600),
+  };
+  const storageGi = p.int("kafka.storageGi", raw.storageGi, 100, 1, 65_536);
+  const unsafeReducedDurability = p.bool("kafka.unsafeReducedDurability", raw.unsafeReducedDurability, false);
+
+  if (target === "local" && brokers !== 1) p.add(`\`kafka.brokers\` must be 1 on a local stack, which runs one broker container (got ${brokers})`);
+  if (replicationFactor > brokers) p.add(`\`kafka.replicationFactor\` cannot exceed \`kafka.brokers\` (got ${replicationFactor} with ${brokers} broker${brokers === 1 ? "" : "s"})`);
+  if (minInsyncReplicas > replicationFactor) p.add(`\`kafka.minInsyncReplicas\` cannot exceed \`kafka.replicationFactor\` (got ${minInsyncReplicas} with replication factor ${replicationFactor})`);
+  if (target === "cloud" && !unsafeReducedDurability) {
+    if (replicationFactor < 3) p.add(`\`kafka.replicationFactor\` must be 3 or more on a cloud stack (got ${replicationFactor}); set \`kafka.unsafeReducedDurability: true\` to accept the risk`);
+    if (minInsyncReplicas < 2) p.add(`\`kafka.minInsyncReplicas\` must be 2 or more on a cloud stack (got ${minInsyncReplicas}); set \`kafka.unsafeReducedDurability: true\` to accept the risk`);
+  }
+  return { brokers, partitions, replicationFactor, minInsyncReplicas, retentionHours, storageGi, unsafeReducedDurability };
+}
+
+function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number) {
+  const raw = p.object("functions", value, ["symbols", "batchSymbols", "tickIntervalMs", "simulationSeed", "quoteSource", "sink"]);
+  const sinkRaw = p.object("functions.sink", raw.sink, ["flushRecords", "flushBytes", "flushIntervalMs", "replicas"]);
+  return {
+    symbols: p.stringList("functions.symbols", raw.symbols, DEFAULT_REALTIME_SYMBOLS, isSymbol, "tickers such as AAPL"),
+    batchSymbols: p.stringList("functions.batchSymbols", raw.batchSymbols, DEFAULT_BATCH_SYMBOLS, isSymbol, "tickers such as AAPL"),
+    tickIntervalMs: p.int("functions.tickIntervalMs", raw.tickIntervalMs, 2000, 100, 3_600_000),
+    simulationSeed: p.int("functions.simulationSeed", raw.simulationSeed, 42, 0, 2 ** 31 - 1),
+    quoteSource: p.oneOf("functions.quoteSource", raw.quoteSource, ["simulated", "live"] as const, "simulated"),
+    sink: {
+      flushRecords: p.int("functions.sink.flushRecords", sinkRaw.flushRecords, 5000, 1, 1_000_000),
+      flushBytes: p.int("functions.sink.flushBytes", sinkRaw.flushBytes, 4 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+      flushIntervalMs: p.int("functions.sink.flushIntervalMs", sinkRaw.flushIntervalMs, 1000, 50, 3_600_000),
+      replicas: p.int("functions.sink.replicas", sinkRaw.replicas, defaultSinkReplicas, 1, 64),
+    },
+  };
+}
+
+function parseLocal(p: Problems, value: unknown): LocalSettings {
+  const raw = p.object("local", value, ["bindAddress", "ports", "dockerHost"]);
+  const portsRaw = p.object("local.ports", raw.ports, ["kafka", "s3", "s3Console", "sparkUi", "airflowUi", "metrics"]);
+  const port = (key: string, fallback: number) => p.int(`local.ports.${key}`, portsRaw[key], fallback, 1024, 65_535);
+  const ports = {
+    kafka: port("kafka", 29092),
+    s3: port("s3", 9000),
+    s3Console: port("s3Console", 9001),
+    sparkUi: port("sparkUi", 8080),
+    airflowUi: port("airflowUi", 8081),
+    metrics: port("metrics", 9464),
+  };
+  const taken = new Map<number, string>();
+  for (const [key, n] of Object.entries(ports)) {
+    const other = taken.get(n);
+    if (other) p.add(`\`local.ports.${key}\` and \`local.ports.${other}\` are both ${n}`);
+    taken.set(n, key);
+  }
+  const dockerHost = raw.dockerHost === undefined ? undefined : p.string("local.dockerHost", raw.dockerHost, "", /^(unix|tcp|ssh|npipe):\/\/.+/, "a Docker host URL such as unix:///var/run/docker.sock");
+  return {
+    bindAddress: p.string("local.bindAddress", raw.bindAddress, "127.0.0.1", IPV4, "an IPv4 address such as 127.0.0.1"),
+    ports,
+    ...(dockerHost ? { dockerHost } : {}),
+  };
+}
+
+function parseCloud(p: Problems, value: unknown): CloudSettings {
+  const raw = p.object("cloud", value, ["region", "namespace", "oidcProviderArn", "storageClass", "strimziChartVersion", "airflowChartVersion"]);
+  if (raw.oidcProviderArn === undefined) p.add("`cloud.oidcProviderArn` is required: the IAM OIDC provider of the cluster, for service-account roles");
+  return {
+    region: p.string("cloud.region", raw.region, "us-east-1", /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1"),
+    namespace: p.string("cloud.namespace", raw.namespace, "market-data", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Kubernetes namespace name"),
+    oidcProviderArn: p.string("cloud.oidcProviderArn", raw.oidcProviderArn, "", OIDC_ARN, "an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/...)"),
+    storageClass: p.string("cloud.storageClass", raw.storageClass, "gp3", /^[a-z0-9][a-z0-9.-]*$/, "a storage class name"),
+    strimziChartVersion: p.string("cloud.strimziChartVersion", raw.strimziChartVersion, "0.49.0", CHART_VERSION, "an exact chart version such as 0.49.0"),
+    airflowChartVersion: p.string("cloud.airflowChartVersion", raw.airflowChartVersion, "1.18.0", CHART_VERSION, "an exact chart version such as 1.18.0"),
+  };
+}
+
+function parseSnowflake(p: Problems, value: unknown, enabledByDefault: boolean): SnowflakeSettings | undefined {
+  const raw = p.object("snowflake", value, ["enabled", "organization", "account", "user", "adminRole", "database", "warehouseSize", "autoSuspendSeconds"]);
+  if (!p.bool("snowflake.enabled", raw.enabled, enabledByDefault)) return undefined;
+  for (const key of ["organization", "account", "user"]) {
+    if (raw[key] === undefined) p.add(`\`snowflake.${key}\` is required when Snowflake is enabled (or set \`snowflake.enabled: false\`)`);
+  }
+  const name = (key: string, fallback: string) => p.string(`snowflake.${key}`, raw[key], fallback, SNOWFLAKE_NAME, "a Snowflake identifier (letters, digits, _ and $)");
+  return {
+    organization: name("organization", ""),
+    account: name("account", ""),
+    user: name("user", ""),
+    adminRole: name("adminRole", "SYSADMIN"),
+    database: name("database", "MARKET_DATA"),
+    warehouseSize: p.oneOf("snowflake.warehouseSize", raw.warehouseSize, ["XSMALL", "SMALL", "MEDIUM", "LARGE"] as const, "XSMALL"),
+    autoSuspendSeconds: p.int("snowflake.autoSuspendSeconds", raw.autoSuspendSeconds, 60, 60, 86_400),
+  };
+}
