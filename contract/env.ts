@@ -24,6 +24,7 @@ export const ENV = {
   batchSymbols: "BATCH_SYMBOLS",
   batchFrom: "BATCH_FROM",
   batchTo: "BATCH_TO",
+  batchFetchAttempts: "BATCH_FETCH_ATTEMPTS",
   sinkGroupId: "SINK_GROUP_ID",
   sinkFlushRecords: "SINK_FLUSH_RECORDS",
   sinkFlushBytes: "SINK_FLUSH_BYTES",
@@ -40,4 +41,6 @@ export const INIT_ENV = {
   topics: "INIT_TOPICS",
   /** JSON list of bucket names. */
   buckets: "INIT_BUCKETS",
+  /** Whether the buckets keep every version of their objects. */
+  versioning: "INIT_VERSIONING",
 } as const;

@@ -1,3 +1,5 @@
+export * from "./commands";
+export * from "./datasets";
 export * from "./env";
 export * from "./layout";
 export * from "./ports";

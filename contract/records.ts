@@ -13,15 +13,24 @@ export interface FieldSpec {
   readonly doc: string;
   /** Allowed string values, for enumerations. */
   readonly values?: readonly string[];
+  /** Whether null is a valid value. @default false */
+  readonly nullable?: boolean;
 }
 
-export interface RecordSchema {
-  readonly name: "tick" | "bar";
+/** A dataset's columns; every place that stores or reads it derives its columns from here. */
+export interface TableSchema {
+  readonly name: string;
   readonly version: number;
-  readonly topic: string;
-  /** Dataset (first key segment) of the raw zone where the sink lands these records. */
-  readonly dataset: "ticks" | "bars";
+  /** First key segment of the dataset in its zone. */
+  readonly dataset: string;
   readonly fields: readonly FieldSpec[];
+}
+
+/** A record that travels through Kafka and lands in the raw zone. */
+export interface RecordSchema extends TableSchema {
+  readonly name: "tick" | "bar";
+  readonly topic: string;
+  readonly dataset: "ticks" | "bars";
 }
 
 export interface Tick {
@@ -134,6 +143,7 @@ function checkShape(schema: RecordSchema, value: unknown): Record<string, unknow
   }
   for (const field of schema.fields) {
     const v = obj[field.name];
+    if (v === null && field.nullable) continue;
     if (v === undefined || v === null) {
       throw new RecordError("missing_field", `\`${field.name}\` is missing from a ${schema.name}`);
     }

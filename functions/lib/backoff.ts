@@ -12,6 +12,8 @@ export interface BackoffOptions {
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
   signal?: AbortSignal;
   random?: () => number;
+  /** How to wait; tests pass one that returns at once. @default {@link sleep} */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
@@ -20,7 +22,7 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 }
 
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: BackoffOptions = {}): Promise<T> {
-  const { baseMs = 200, maxMs = 10_000, attempts = 5, retryable = () => true, onRetry, signal, random } = options;
+  const { baseMs = 200, maxMs = 10_000, attempts = 5, retryable = () => true, onRetry, signal, random, sleep: wait = sleep } = options;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
@@ -28,7 +30,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Bac
       if (attempt >= attempts || !retryable(err) || signal?.aborted) throw err;
       const delay = backoffDelay(attempt, baseMs, maxMs, random);
       onRetry?.(err, attempt, delay);
-      await sleep(delay, signal);
+      await wait(delay, signal);
     }
   }
 }

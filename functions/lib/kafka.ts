@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type ProducerConfig, type SASLOptions } from "kafkajs";
+import { Kafka, Partitioners, logLevel, type KafkaConfig, type ProducerConfig, type SASLOptions } from "kafkajs";
 import { ENV } from "../../contract";
 import type { EnvReader } from "./env";
 import type { Logger } from "./log";
@@ -60,9 +60,12 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
  * one request in flight so that retries cannot reorder a symbol's records.
  */
 export function producerConfig(settings: KafkaSettings): ProducerConfig {
+  // The Java client's partitioner, so that a symbol lands on the same partition whoever produces it.
+  const common = { maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner };
   return settings.acks === "all"
-    ? { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }
-    : { idempotent: false, maxInFlightRequests: 1, allowAutoTopicCreation: false };
+    ? // An idempotent producer keeps retrying (kafkajs' own rule); callers bound a send with their own timeout.
+      { ...common, idempotent: true, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 } }
+    : { ...common, idempotent: false };
 }
 
 /** The `acks` value of a send: -1 for all in-sync replicas. */

@@ -1,10 +1,11 @@
 import type { Logger } from "./log";
 
 /**
- * Runs `stop` once on SIGTERM or SIGINT and exits when it finishes, or after `graceMs` whatever
- * it is doing, so that an orchestrator's kill never has to come.
+ * Runs `stop` once on SIGTERM or SIGINT and exits when it finishes (with the code `stop` returns,
+ * 0 by default), or after `graceMs` whatever it is doing, so that an orchestrator's kill never has
+ * to come.
  */
-export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<void>, log: Logger, graceMs: number): void {
+export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<number | void>, log: Logger, graceMs: number): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -16,9 +17,9 @@ export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<void>, log:
     }, graceMs);
     timer.unref();
     stop(signal)
-      .then(() => {
-        log.info("stopped", { signal });
-        process.exit(0);
+      .then((code) => {
+        log.info("stopped", { signal, exitCode: code ?? 0 });
+        process.exit(code ?? 0);
       })
       .catch((err: unknown) => {
         log.error("shutdown failed", { err });

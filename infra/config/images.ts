@@ -4,32 +4,33 @@
  * because they change what a stack runs without a diff.
  */
 export interface ImageSettings {
-  /** @default "apache/kafka:4.1.1" (the project's official image; KRaft, no ZooKeeper) */
+  /** @default "apache/kafka:4.3.1" (the project's official image; KRaft, no ZooKeeper) */
   kafka: string;
-  /** @default "apache/spark:4.0.1-scala2.13-java17-python3-ubuntu" */
+  /** @default "apache/spark:4.1.2-scala2.13-java17-python3-ubuntu" */
   spark: string;
-  /** @default "apache/airflow:3.1.3-python3.12" */
+  /** @default "apache/airflow:3.3.2-python3.12" */
   airflow: string;
-  /** @default "postgres:17.6-bookworm" */
+  /** @default "postgres:17.11-bookworm" */
   postgres: string;
   /**
-   * The S3-compatible server of the `local` target. MinIO's community edition is unmaintained since
-   * early 2026; its last release stays the default because it is what the seed used, and any
-   * server that speaks S3 with static credentials can replace it (see `storage.server`).
-   * @default "minio/minio:RELEASE.2025-09-07T16-13-09Z"
+   * The S3-compatible server of the `local` target, of the kind `storage.server` names. MinIO's
+   * community edition is unmaintained since early 2026 and no longer published on Docker Hub; its
+   * last release stays the default because the seed used it. Switch with `storage.server: rustfs`
+   * and `images.objectStore: rustfs/rustfs:1.0.0` (or versitygw) to run a maintained server.
+   * @default "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z"
    */
   objectStore: string;
-  /** Base image of our functions (Node.js). @default "node:22.21.1-bookworm-slim" */
+  /** Base image of our functions (Node.js). @default "node:22.23.3-bookworm-slim" */
   node: string;
 }
 
 export const DEFAULT_IMAGES: ImageSettings = {
-  kafka: "apache/kafka:4.1.1",
-  spark: "apache/spark:4.0.1-scala2.13-java17-python3-ubuntu",
-  airflow: "apache/airflow:3.1.3-python3.12",
-  postgres: "postgres:17.6-bookworm",
-  objectStore: "minio/minio:RELEASE.2025-09-07T16-13-09Z",
-  node: "node:22.21.1-bookworm-slim",
+  kafka: "apache/kafka:4.3.1",
+  spark: "apache/spark:4.1.2-scala2.13-java17-python3-ubuntu",
+  airflow: "apache/airflow:3.3.2-python3.12",
+  postgres: "postgres:17.11-bookworm",
+  objectStore: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
+  node: "node:22.23.3-bookworm-slim",
 };
 
 const REFERENCE = /^(?<name>(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9._-]+(?:\/[a-z0-9._-]+)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;

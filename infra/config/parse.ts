@@ -1,4 +1,5 @@
 import { DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, isSymbol } from "../../contract";
+import { OBJECT_STORE_SERVER_NAMES } from "../storage/servers";
 import { DEFAULT_IMAGES, checkImagePinned, type ImageSettings } from "./images";
 import { ConfigError, Problems, show, unknownKey, type RawObject } from "./problems";
 import {
@@ -71,8 +72,9 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
     executor: p.oneOf("airflow.executor", airflowRaw.executor, ["LocalExecutor", "KubernetesExecutor", "CeleryExecutor"] as const, "LocalExecutor"),
   };
 
-  const storageRaw = p.object("storage", raw.storage, ["bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy"]);
+  const storageRaw = p.object("storage", raw.storage, ["server", "bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy"]);
   const storage = {
+    server: p.oneOf("storage.server", storageRaw.server, OBJECT_STORE_SERVER_NAMES, "minio"),
     bucketPrefix: p.string("storage.bucketPrefix", storageRaw.bucketPrefix, `${ctx.project}-${ctx.stack}`.toLowerCase().slice(0, 41), BUCKET_PREFIX, "lower-case letters, digits and dashes (2 to 41)"),
     versioning: p.bool("storage.versioning", storageRaw.versioning, d.storage.versioning),
     rawInfrequentAccessDays: p.int("storage.rawInfrequentAccessDays", storageRaw.rawInfrequentAccessDays, d.storage.rawInfrequentAccessDays, 0, 3650),
@@ -213,8 +215,8 @@ function parseCloud(p: Problems, value: unknown): CloudSettings {
     namespace: p.string("cloud.namespace", raw.namespace, "market-data", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Kubernetes namespace name"),
     oidcProviderArn: p.string("cloud.oidcProviderArn", raw.oidcProviderArn, "", OIDC_ARN, "an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/...)"),
     storageClass: p.string("cloud.storageClass", raw.storageClass, "gp3", /^[a-z0-9][a-z0-9.-]*$/, "a storage class name"),
-    strimziChartVersion: p.string("cloud.strimziChartVersion", raw.strimziChartVersion, "0.49.0", CHART_VERSION, "an exact chart version such as 0.49.0"),
-    airflowChartVersion: p.string("cloud.airflowChartVersion", raw.airflowChartVersion, "1.18.0", CHART_VERSION, "an exact chart version such as 1.18.0"),
+    strimziChartVersion: p.string("cloud.strimziChartVersion", raw.strimziChartVersion, "1.2.0", CHART_VERSION, "an exact chart version such as 1.2.0"),
+    airflowChartVersion: p.string("cloud.airflowChartVersion", raw.airflowChartVersion, "1.22.0", CHART_VERSION, "an exact chart version such as 1.22.0"),
   };
 }
 

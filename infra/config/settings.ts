@@ -1,3 +1,4 @@
+import type { ObjectStoreServerName } from "../storage/servers";
 import type { ImageSettings } from "./images";
 
 /** Where a stack runs. Chosen once, from `target`; nothing below the stack asks again. */
@@ -40,6 +41,11 @@ export interface AirflowSettings {
 }
 
 export interface StorageSettings {
+  /**
+   * S3-compatible server of the `local` target; `images.objectStore` must be an image of it.
+   * @default "minio"
+   */
+  server: ObjectStoreServerName;
   /** Bucket names start with this. @default "<project>-<stack>" */
   bucketPrefix: string;
   /** Keep every version of every object. @default false on `local`, true on `cloud` */
@@ -98,9 +104,9 @@ export interface CloudSettings {
   oidcProviderArn: string;
   /** Storage class of broker and Postgres volumes. @default "gp3" */
   storageClass: string;
-  /** Strimzi operator chart version. @default "0.49.0" */
+  /** Strimzi operator chart version (1.2.0 runs Kafka 4.2 and 4.3). @default "1.2.0" */
   strimziChartVersion: string;
-  /** Apache Airflow chart version. @default "1.18.0" */
+  /** Apache Airflow chart version. @default "1.22.0" */
   airflowChartVersion: string;
 }
 

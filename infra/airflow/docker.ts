@@ -1,0 +1,113 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { PORTS } from "../../contract";
+import type { AirflowSettings } from "../config";
+import { createContainer, createVolume, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
+import {
+  AIRFLOW_SERVICES,
+  AIRFLOW_USER,
+  API_SERVER_ALIAS,
+  METADATA_DB,
+  METADATA_DB_USER,
+  POSTGRES_ALIAS,
+  POSTGRES_USER_ID,
+  airflowEnv,
+  airflowSecretEnv,
+  fernetKeyFromB64Url,
+  metadataConnection,
+  type AirflowSecrets,
+} from "./spec";
+
+export interface DockerAirflowArgs {
+  /** Our Airflow image (apache/airflow with the DAGs and their packages). */
+  image: pulumi.Input<string>;
+  /** Pinned Postgres image of the metadata database. */
+  postgresImage: string;
+  settings: AirflowSettings;
+  placement: LocalPlacement;
+  /** Host port of the API server (UI). */
+  uiPort: number;
+  /** Platform settings the DAGs read (Kafka, object store, Spark master). */
+  env: Record<string, pulumi.Input<string>>;
+  secretEnv: Record<string, pulumi.Input<string>>;
+}
+
+export function postgresSpec(image: string, password: pulumi.Input<string>, volume: pulumi.Input<string>): ContainerSpec {
+  return {
+    role: POSTGRES_ALIAS,
+    image,
+    user: POSTGRES_USER_ID,
+    env: { POSTGRES_USER: METADATA_DB_USER, POSTGRES_DB: METADATA_DB },
+    secretEnv: { POSTGRES_PASSWORD: password },
+    volumes: [{ volume, path: "/var/lib/postgresql/data" }],
+    healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER, "-d", METADATA_DB], intervalSeconds: 5, retries: 24 },
+  };
+}
+
+/** Migrates the metadata DB and creates the admin user, once, before any other Airflow service. */
+export function airflowInitSpec(args: DockerAirflowArgs, secrets: AirflowSecrets, adminPassword: pulumi.Input<string>): ContainerSpec {
+  return {
+    role: "airflow-init",
+    image: args.image,
+    user: AIRFLOW_USER,
+    command: ["version"],
+    env: {
+      ...airflowEnv(args.settings, API_SERVER_ALIAS),
+      _AIRFLOW_DB_MIGRATE: "true",
+      _AIRFLOW_WWW_USER_CREATE: "true",
+      _AIRFLOW_WWW_USER_USERNAME: args.settings.adminUser,
+    },
+    secretEnv: { ...airflowSecretEnv(secrets), _AIRFLOW_WWW_USER_PASSWORD: adminPassword },
+    oneShot: true,
+  };
+}
+
+export function airflowServiceSpec(args: DockerAirflowArgs, secrets: AirflowSecrets, service: keyof typeof AIRFLOW_SERVICES): ContainerSpec {
+  const { command, healthcheck } = AIRFLOW_SERVICES[service];
+  return {
+    role: service === "apiserver" ? API_SERVER_ALIAS : `airflow-${service}`,
+    image: args.image,
+    user: AIRFLOW_USER,
+    command: [...command],
+    env: { ...args.env, ...airflowEnv(args.settings, API_SERVER_ALIAS) },
+    secretEnv: { ...args.secretEnv, ...airflowSecretEnv(secrets) },
+    ports: service === "apiserver" ? [{ internal: PORTS.airflowApi, external: args.uiPort }] : undefined,
+    healthcheck: { test: [...healthcheck], intervalSeconds: 30, timeoutSeconds: 10, retries: 10, startPeriodSeconds: 30 },
+  };
+}
+
+/** Airflow 3 (API server, scheduler, DAG processor, triggerer) with its Postgres, on the local Docker engine. */
+export class DockerAirflow extends pulumi.ComponentResource {
+  readonly uiUrl: pulumi.Output<string>;
+  readonly adminUser: pulumi.Output<string>;
+  readonly adminPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: DockerAirflowArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("market-data:airflow:DockerAirflow", name, {}, opts);
+    const child = { parent: this };
+    const password = (role: string) => new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, child).result;
+    const dbPassword = password("db-password");
+    const adminPassword = password("admin-password");
+    const fernet = new random.RandomId(`${name}-fernet-key`, { byteLength: 32 }, child);
+    const secrets: AirflowSecrets = {
+      connection: metadataConnection(dbPassword, POSTGRES_ALIAS),
+      fernetKey: pulumi.secret(fernet.b64Url.apply(fernetKeyFromB64Url)),
+      jwtSecret: password("jwt-secret"),
+      apiSecretKey: password("api-secret-key"),
+    };
+
+    const data = createVolume(name, "postgres-data", args.placement.labels, child);
+    const postgres = createContainer(name, postgresSpec(args.postgresImage, dbPassword, data.name), args.placement, child);
+    const init = createContainer(name, airflowInitSpec(args, secrets, adminPassword), args.placement, { parent: this, dependsOn: [postgres] });
+    const services: docker.Container[] = [];
+    for (const service of Object.keys(AIRFLOW_SERVICES) as (keyof typeof AIRFLOW_SERVICES)[]) {
+      services.push(createContainer(name, airflowServiceSpec(args, secrets, service), args.placement, { parent: this, dependsOn: [init] }));
+    }
+    const host = args.placement.bindAddress === "0.0.0.0" ? "localhost" : args.placement.bindAddress;
+    this.uiUrl = pulumi.output(`http://${host}:${args.uiPort}`);
+    this.adminUser = pulumi.output(args.settings.adminUser);
+    this.adminPassword = adminPassword;
+    this.registerOutputs({ uiUrl: this.uiUrl, adminUser: this.adminUser, initExit: requireSuccess(init, "migrating the Airflow database") });
+  }
+}

@@ -1,0 +1,206 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { PORTS } from "../../contract";
+import type { AirflowSettings } from "../config";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
+import { METADATA_DB, METADATA_DB_USER, airflowVersionOf, fernetKeyFromB64Url } from "./spec";
+
+export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
+const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
+
+export interface AirflowChartInputs {
+  settings: AirflowSettings;
+  /** Our Airflow image, split as the chart wants it. */
+  repository: pulumi.Input<string>;
+  tag: string;
+  /** The Airflow release the image runs, e.g. 3.3.2. */
+  airflowVersion: string;
+  secretNames: { metadata: string; fernet: string; apiKey: string; jwt: string };
+  adminPassword: pulumi.Input<string>;
+  env: { name: string; value: pulumi.Input<string> }[];
+  /** IAM role of the pods that run tasks (reads the processed zone for quality checks). */
+  taskRoleArn?: pulumi.Input<string>;
+}
+
+/**
+ * Values of the official chart: our own secrets and Postgres, migrations and the admin user as
+ * plain Jobs (Pulumi waits for the release, so Helm hooks would never run: the chart documents
+ * `useHelmHooks: false` for this case).
+ */
+export function airflowChartValues(i: AirflowChartInputs): Record<string, unknown> {
+  const serviceAccount = i.taskRoleArn ? { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": i.taskRoleArn } } } : {};
+  return {
+    airflowVersion: i.airflowVersion,
+    defaultAirflowRepository: i.repository,
+    defaultAirflowTag: i.tag,
+    images: { airflow: { repository: i.repository, tag: i.tag, pullPolicy: "IfNotPresent" } },
+    executor: i.settings.executor,
+    redis: { enabled: i.settings.executor === "CeleryExecutor" },
+    postgresql: { enabled: false },
+    data: { metadataSecretName: i.secretNames.metadata },
+    fernetKeySecretName: i.secretNames.fernet,
+    apiSecretKeySecretName: i.secretNames.apiKey,
+    jwtSecretName: i.secretNames.jwt,
+    migrateDatabaseJob: { enabled: true, useHelmHooks: false },
+    createUserJob: {
+      enabled: true,
+      useHelmHooks: false,
+      defaultUser: { enabled: true, username: i.settings.adminUser, password: i.adminPassword, role: "Admin", email: `${i.settings.adminUser}@example.invalid`, firstName: "Platform", lastName: "Admin" },
+    },
+    dagProcessor: { enabled: true },
+    config: {
+      core: { auth_manager: FAB_AUTH_MANAGER, load_examples: "False", dags_are_paused_at_creation: "True" },
+      database: { external_db_managers: "airflow.providers.fab.auth_manager.models.db.FABDBManager" },
+    },
+    env: i.env,
+    uid: 50000,
+    gid: 0,
+    securityContexts: {
+      pod: { runAsNonRoot: true, runAsUser: 50000, fsGroup: 0, seccompProfile: { type: "RuntimeDefault" } },
+      containers: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    },
+    networkPolicies: { enabled: true },
+    scheduler: serviceAccount,
+    workers: serviceAccount,
+    triggerer: serviceAccount,
+  };
+}
+
+export interface KubernetesAirflowArgs {
+  namespace: pulumi.Input<string>;
+  settings: AirflowSettings;
+  chartVersion: string;
+  image: { repository: pulumi.Input<string>; tag: string; baseImage: string };
+  postgresImage: string;
+  storageClass: string;
+  env: { name: string; value: pulumi.Input<string> }[];
+  taskRoleArn?: pulumi.Input<string>;
+  labels: Record<string, string>;
+}
+
+const RELEASE = "airflow";
+/** Labels the chart puts on every Airflow pod. */
+export const AIRFLOW_POD_SELECTOR = { tier: "airflow", release: RELEASE };
+
+/**
+ * Airflow 3 on Kubernetes through the official Helm chart, with its own Postgres (a StatefulSet
+ * reachable only from Airflow pods) and every secret generated and held by Pulumi.
+ */
+export class KubernetesAirflow extends pulumi.ComponentResource {
+  readonly uiUrl: pulumi.Output<string>;
+  readonly adminUser: pulumi.Output<string>;
+  readonly adminPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: KubernetesAirflowArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("market-data:airflow:KubernetesAirflow", name, {}, opts);
+    const child = { parent: this };
+    const password = (role: string) => new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, child).result;
+    const dbPassword = password("db-password");
+    const adminPassword = password("admin-password");
+    const fernet = new random.RandomId(`${name}-fernet-key`, { byteLength: 32 }, child);
+    const pgLabels = { ...args.labels, "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": "airflow-metadata" };
+    const secret = (role: string, data: Record<string, pulumi.Input<string>>) =>
+      new k8s.core.v1.Secret(`${name}-${role}`, { metadata: { name: `${name}-${role}`, namespace: args.namespace, labels: args.labels }, type: "Opaque", stringData: data }, child);
+
+    const pgSecret = secret("postgres", { password: dbPassword });
+    const pgService = new k8s.core.v1.Service(
+      `${name}-postgres`,
+      { metadata: { name: `${name}-postgres`, namespace: args.namespace, labels: pgLabels }, spec: { selector: pgLabels, ports: [{ name: "postgres", port: PORTS.postgres, targetPort: PORTS.postgres }] } },
+      child,
+    );
+    const pgHost = pulumi.interpolate`${pgService.metadata.name}.${pgService.metadata.namespace}.svc`;
+    const postgres = new k8s.apps.v1.StatefulSet(
+      `${name}-postgres`,
+      {
+        metadata: { name: `${name}-postgres`, namespace: args.namespace, labels: pgLabels },
+        spec: {
+          serviceName: pgService.metadata.name,
+          replicas: 1,
+          selector: { matchLabels: pgLabels },
+          template: {
+            metadata: { labels: pgLabels },
+            spec: {
+              securityContext: restrictedPodSecurity(999),
+              containers: [
+                {
+                  name: "postgres",
+                  image: args.postgresImage,
+                  env: [
+                    { name: "POSTGRES_USER", value: METADATA_DB_USER },
+                    { name: "POSTGRES_DB", value: METADATA_DB },
+                    { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: pgSecret.metadata.name, key: "password" } } },
+                    // The volume's root holds lost+found; the cluster lives one level down.
+                    { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                  ],
+                  ports: [{ containerPort: PORTS.postgres, name: "postgres" }],
+                  readinessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER, "-d", METADATA_DB] }, periodSeconds: 10 },
+                  livenessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER] }, periodSeconds: 30, failureThreshold: 6 },
+                  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+                  securityContext: restrictedContainerSecurity(),
+                  volumeMounts: [
+                    { name: "data", mountPath: "/var/lib/postgresql/data" },
+                    { name: "run", mountPath: "/var/run/postgresql" },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "run", emptyDir: {} },
+                { name: "tmp", emptyDir: {} },
+              ],
+            },
+          },
+          volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storageClass, resources: { requests: { storage: "20Gi" } } } }],
+        },
+      },
+      child,
+    );
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-postgres-from-airflow`,
+      {
+        metadata: { name: `${name}-postgres-from-airflow`, namespace: args.namespace, labels: args.labels },
+        spec: {
+          podSelector: { matchLabels: pgLabels },
+          policyTypes: ["Ingress"],
+          ingress: [{ from: [{ podSelector: { matchLabels: AIRFLOW_POD_SELECTOR } }], ports: [{ protocol: "TCP", port: PORTS.postgres }] }],
+        },
+      },
+      child,
+    );
+
+    const secretNames = { metadata: `${name}-metadata`, fernet: `${name}-fernet`, apiKey: `${name}-api-key`, jwt: `${name}-jwt` };
+    const secrets = [
+      secret("metadata", { connection: pulumi.secret(pulumi.all([dbPassword, pgHost]).apply(([p, h]) => `postgresql://${METADATA_DB_USER}:${encodeURIComponent(p)}@${h}:${PORTS.postgres}/${METADATA_DB}`)) }),
+      secret("fernet", { "fernet-key": pulumi.secret(fernet.b64Url.apply(fernetKeyFromB64Url)) }),
+      secret("api-key", { "api-secret-key": password("api-secret-key") }),
+      secret("jwt", { "jwt-secret": password("jwt-secret") }),
+    ];
+    const release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: RELEASE,
+        chart: "airflow",
+        version: args.chartVersion,
+        repositoryOpts: { repo: AIRFLOW_CHART_REPO },
+        namespace: args.namespace,
+        timeout: 1200,
+        values: airflowChartValues({
+          settings: args.settings,
+          repository: args.image.repository,
+          tag: args.image.tag,
+          airflowVersion: airflowVersionOf(args.image.baseImage),
+          secretNames,
+          adminPassword,
+          env: args.env,
+          taskRoleArn: args.taskRoleArn,
+        }),
+      },
+      { parent: this, dependsOn: [postgres, ...secrets] },
+    );
+    this.uiUrl = pulumi.interpolate`http://${release.status.name}-api-server.${release.status.namespace}.svc:${PORTS.airflowApi}`;
+    this.adminUser = pulumi.output(args.settings.adminUser);
+    this.adminPassword = adminPassword;
+    this.registerOutputs({ uiUrl: this.uiUrl, adminUser: this.adminUser });
+  }
+}

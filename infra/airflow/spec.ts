@@ -1,0 +1,70 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "../../contract";
+import type { AirflowSettings } from "../config";
+
+/** The apache/airflow image's user; its entrypoint requires group 0. */
+export const AIRFLOW_USER = "50000:0";
+export const POSTGRES_USER_ID = "999:999";
+export const POSTGRES_ALIAS = "postgres";
+export const API_SERVER_ALIAS = "airflow-apiserver";
+export const METADATA_DB = "airflow";
+export const METADATA_DB_USER = "airflow";
+const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
+
+/** `apache/airflow:3.3.2-python3.12` → `3.3.2`; the Helm chart needs it to match the image. */
+export function airflowVersionOf(image: string): string {
+  const tag = image.slice(image.lastIndexOf(":") + 1);
+  const m = /^(\d+\.\d+\.\d+)/.exec(tag);
+  if (!m) throw new Error(`\`images.airflow\` must be tagged with an Airflow version such as 3.3.2-python3.12 (got "${image}")`);
+  return m[1]!;
+}
+
+/** Metadata DB URL; the password is URL-encoded, and the result stays a secret. */
+export function metadataConnection(password: pulumi.Input<string>, host: string, driver = "postgresql+psycopg2"): pulumi.Output<string> {
+  return pulumi.secret(
+    pulumi.output(password).apply((p) => `${driver}://${METADATA_DB_USER}:${encodeURIComponent(p)}@${host}:${PORTS.postgres}/${METADATA_DB}`),
+  );
+}
+
+/** Settings every Airflow service shares (Airflow's AIRFLOW__SECTION__KEY convention). */
+export function airflowEnv(settings: AirflowSettings, apiServerHost: string): Record<string, string> {
+  return {
+    AIRFLOW__CORE__EXECUTOR: settings.executor,
+    AIRFLOW__CORE__AUTH_MANAGER: FAB_AUTH_MANAGER,
+    AIRFLOW__CORE__LOAD_EXAMPLES: "false",
+    AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION: "true",
+    AIRFLOW__CORE__EXECUTION_API_SERVER_URL: `http://${apiServerHost}:${PORTS.airflowApi}/execution/`,
+    AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK: "true",
+    AIRFLOW__DATABASE__EXTERNAL_DB_MANAGERS: "airflow.providers.fab.auth_manager.models.db.FABDBManager",
+  };
+}
+
+export interface AirflowSecrets {
+  connection: pulumi.Input<string>;
+  fernetKey: pulumi.Input<string>;
+  /** Every service must sign and verify task tokens with the same key. */
+  jwtSecret: pulumi.Input<string>;
+  apiSecretKey: pulumi.Input<string>;
+}
+
+export function airflowSecretEnv(s: AirflowSecrets): Record<string, pulumi.Input<string>> {
+  return {
+    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: s.connection,
+    AIRFLOW__CORE__FERNET_KEY: s.fernetKey,
+    AIRFLOW__API_AUTH__JWT_SECRET: s.jwtSecret,
+    AIRFLOW__API__SECRET_KEY: s.apiSecretKey,
+  };
+}
+
+/** Long-running Airflow 3 services: command and health check of each. */
+export const AIRFLOW_SERVICES = {
+  apiserver: { command: ["api-server"], healthcheck: ["CMD", "curl", "--fail", "--silent", `http://localhost:${PORTS.airflowApi}/api/v2/version`] },
+  scheduler: { command: ["scheduler"], healthcheck: ["CMD", "curl", "--fail", "--silent", "http://localhost:8974/health"] },
+  "dag-processor": { command: ["dag-processor"], healthcheck: ["CMD-SHELL", 'airflow jobs check --job-type DagProcessorJob --hostname "$HOSTNAME"'] },
+  triggerer: { command: ["triggerer"], healthcheck: ["CMD-SHELL", 'airflow jobs check --job-type TriggererJob --hostname "$HOSTNAME"'] },
+} as const;
+
+/** Fernet keys are 32 random bytes in URL-safe base64 with padding. */
+export function fernetKeyFromB64Url(b64url: string): string {
+  return b64url.endsWith("=") ? b64url : `${b64url}=`;
+}

@@ -1,0 +1,4 @@
+export * from "./docker";
+export * from "./images";
+export * from "./kubernetes";
+export * from "./spec";

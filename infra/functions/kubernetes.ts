@@ -1,0 +1,196 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV, FUNCTION_COMMANDS, PORTS, type FunctionCommand } from "../../contract";
+import type { FunctionsSettings } from "../config";
+import { KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
+import { FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
+
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+
+const CA_MOUNT = "/etc/kafka-ca";
+
+/** Plain values as `value`, so previews show them; credentials never pass through here. */
+export function envVars(env: Env): { name: string; value: pulumi.Input<string> }[] {
+  return Object.keys(env)
+    .sort()
+    .map((name) => ({ name, value: env[name] }));
+}
+
+export interface KafkaClientSecrets {
+  /** Secret with the cluster CA certificate (`ca.crt`). */
+  caSecret: pulumi.Input<string>;
+  /** Secret of each function's Kafka user (key `password`), by function. */
+  users: Partial<Record<FunctionCommand, pulumi.Input<string>>>;
+}
+
+/** Kafka credentials as references to Kubernetes Secrets: TLS trust from the cluster CA, SCRAM from the user's secret. */
+export function kafkaSecurityEnv(fn: FunctionCommand, secrets: KafkaClientSecrets): EnvVar[] {
+  const userSecret = secrets.users[fn];
+  if (userSecret === undefined) throw new Error(`no Kafka user was declared for the function ${fn}`);
+  return [
+    { name: ENV.kafkaSsl, value: "true" },
+    { name: "NODE_EXTRA_CA_CERTS", value: `${CA_MOUNT}/ca.crt` },
+    { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
+    { name: ENV.kafkaUsername, value: fn },
+    { name: ENV.kafkaPassword, valueFrom: { secretKeyRef: { name: userSecret, key: "password" } } },
+  ];
+}
+
+export interface FunctionPodArgs {
+  image: pulumi.Input<string>;
+  command: FunctionCommand;
+  env: Env;
+  secrets: KafkaClientSecrets;
+  serviceAccountName: pulumi.Input<string>;
+  labels: Record<string, string>;
+  /** Extra secret-backed variables (e.g. the live quote API key). */
+  secretEnv?: EnvVar[];
+  restartPolicy?: "Always" | "OnFailure" | "Never";
+}
+
+/** The pod of one function: non-root, read-only root, probes on its /healthz and /readyz, bounded resources. */
+export function functionPodSpec(a: FunctionPodArgs): PodSpec {
+  const longRunning = (a.restartPolicy ?? "Always") === "Always";
+  return {
+    serviceAccountName: a.serviceAccountName,
+    automountServiceAccountToken: true,
+    securityContext: restrictedPodSecurity(FUNCTION_UID),
+    restartPolicy: a.restartPolicy ?? "Always",
+    terminationGracePeriodSeconds: 45,
+    containers: [
+      {
+        name: a.command,
+        image: a.image,
+        args: [a.command],
+        env: [...envVars(a.env), ...kafkaSecurityEnv(a.command, a.secrets), ...(a.secretEnv ?? [])],
+        ports: [{ name: "metrics", containerPort: PORTS.functionsMetrics }],
+        ...(longRunning
+          ? {
+              livenessProbe: { httpGet: { path: "/healthz", port: PORTS.functionsMetrics }, periodSeconds: 10, failureThreshold: 6 },
+              readinessProbe: { httpGet: { path: "/readyz", port: PORTS.functionsMetrics }, periodSeconds: 5 },
+            }
+          : {}),
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        securityContext: restrictedContainerSecurity(),
+        volumeMounts: [{ name: "kafka-ca", mountPath: CA_MOUNT, readOnly: true }],
+      },
+    ],
+    volumes: [{ name: "kafka-ca", secret: { secretName: a.secrets.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }],
+  };
+}
+
+export interface KubernetesFunctionsArgs {
+  image: pulumi.Input<string>;
+  namespace: pulumi.Input<string>;
+  settings: FunctionsSettings;
+  wiring: FunctionWiring;
+  kafkaSecrets: KafkaClientSecrets;
+  /** IAM role of the sink (write to the raw zone only), for its service account. */
+  sinkRoleArn: pulumi.Input<string>;
+  /** Secret holding the live quote API key (key `apiKey`), when the live source is on. */
+  quoteApiKeySecret?: pulumi.Input<string>;
+  /** Namespace allowed to scrape metrics. @default "monitoring" */
+  metricsNamespace?: string;
+  labels: Record<string, string>;
+  dependsOn: pulumi.Resource[];
+}
+
+/**
+ * Our functions on Kubernetes: the realtime producer (exactly one replica, so that no tick is sent
+ * twice), the sink (N replicas of one consumer group), and the daily batch as a CronJob.
+ */
+export class KubernetesFunctions extends pulumi.ComponentResource {
+  readonly sinkServiceAccount: pulumi.Output<string>;
+
+  constructor(name: string, args: KubernetesFunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("market-data:functions:KubernetesFunctions", name, {}, opts);
+    const child = { parent: this, dependsOn: args.dependsOn };
+    const ns = args.namespace;
+    const labelsOf = (fn: string) => ({ ...args.labels, "app.kubernetes.io/name": fn, "app.kubernetes.io/component": "function", ...KAFKA_CLIENT_LABEL });
+    const account = (fn: string, annotations?: Record<string, pulumi.Input<string>>) =>
+      new k8s.core.v1.ServiceAccount(`${name}-${fn}`, { metadata: { name: fn, namespace: ns, labels: args.labels, annotations } }, { parent: this });
+
+    const producerAccount = account(FUNCTION_COMMANDS.realtimeProducer);
+    const batchAccount = account(FUNCTION_COMMANDS.batchProducer);
+    const sinkAccount = account(FUNCTION_COMMANDS.sink, { "eks.amazonaws.com/role-arn": args.sinkRoleArn });
+    const quoteEnv: EnvVar[] = args.quoteApiKeySecret ? [{ name: ENV.quoteApiKey, valueFrom: { secretKeyRef: { name: args.quoteApiKeySecret, key: "apiKey" } } }] : [];
+
+    const deployment = (fn: FunctionCommand, replicas: number, env: Env, serviceAccount: k8s.core.v1.ServiceAccount, secretEnv: EnvVar[] = []) => {
+      const labels = labelsOf(fn);
+      return new k8s.apps.v1.Deployment(
+        `${name}-${fn}`,
+        {
+          metadata: { name: fn, namespace: ns, labels },
+          spec: {
+            replicas,
+            // A second producer would emit every tick twice; never run two, even during a rollout.
+            strategy: fn === FUNCTION_COMMANDS.realtimeProducer ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+            selector: { matchLabels: labels },
+            template: {
+              metadata: { labels },
+              spec: functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, labels, secretEnv }),
+            },
+          },
+        },
+        child,
+      );
+    };
+    deployment(FUNCTION_COMMANDS.realtimeProducer, 1, realtimeProducerEnv(args.settings, args.wiring), producerAccount, quoteEnv);
+    deployment(FUNCTION_COMMANDS.sink, args.settings.sink.replicas, sinkEnv(args.settings, args.wiring), sinkAccount);
+    const batchLabels = labelsOf(FUNCTION_COMMANDS.batchProducer);
+    new k8s.batch.v1.CronJob(
+      `${name}-${FUNCTION_COMMANDS.batchProducer}`,
+      {
+        metadata: { name: FUNCTION_COMMANDS.batchProducer, namespace: ns, labels: batchLabels },
+        spec: {
+          // After the US close on weekdays; bars are idempotent, so a rerun publishes equal records.
+          schedule: "30 22 * * 1-5",
+          timeZone: "Etc/UTC",
+          concurrencyPolicy: "Forbid",
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            spec: {
+              backoffLimit: 3,
+              activeDeadlineSeconds: 3600,
+              template: {
+                metadata: { labels: batchLabels },
+                spec: functionPodSpec({
+                  image: args.image,
+                  command: FUNCTION_COMMANDS.batchProducer,
+                  env: batchProducerEnv(args.settings, args.wiring),
+                  secrets: args.kafkaSecrets,
+                  serviceAccountName: batchAccount.metadata.name,
+                  labels: batchLabels,
+                  restartPolicy: "Never",
+                }),
+              },
+            },
+          },
+        },
+      },
+      child,
+    );
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-ingress`,
+      {
+        metadata: { name: `${name}-functions-ingress`, namespace: ns, labels: args.labels },
+        spec: {
+          podSelector: { matchLabels: { "app.kubernetes.io/component": "function" } },
+          policyTypes: ["Ingress"],
+          // Nothing calls the functions; only the monitoring namespace scrapes their metrics.
+          ingress: [
+            {
+              from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metricsNamespace ?? "monitoring" } } }],
+              ports: [{ protocol: "TCP", port: PORTS.functionsMetrics }],
+            },
+          ],
+        },
+      },
+      { parent: this },
+    );
+    this.sinkServiceAccount = sinkAccount.metadata.name;
+    this.registerOutputs({ sinkServiceAccount: this.sinkServiceAccount });
+  }
+}

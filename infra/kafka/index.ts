@@ -1,0 +1,3 @@
+export * from "./docker";
+export * from "./spec";
+export * from "./strimzi";

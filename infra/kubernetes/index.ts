@@ -1,0 +1,2 @@
+export * from "./irsa";
+export * from "./security";

@@ -1,0 +1,136 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as snowflake from "@pulumi/snowflake";
+import type { TableSchema } from "../../contract";
+import type { SnowflakeSettings } from "../config";
+import { zonePolicyStatements } from "../storage/spec";
+import { ROLE_PRIVILEGES, copyStatement, quoted, snowflakeTrustPolicy, tableColumns, type SnowflakeNames } from "./spec";
+
+/** Resources of the Snowflake provider that are still preview features and must be switched on. */
+export const SNOWFLAKE_PREVIEW_FEATURES = [
+  "snowflake_file_format_resource",
+  "snowflake_pipe_resource",
+  "snowflake_stage_resource",
+  "snowflake_storage_integration_resource",
+  "snowflake_table_resource",
+];
+
+/** The S3 side of loading: the processed bucket that Snowflake reads through its own IAM role. */
+export interface SnowflakeLanding {
+  bucket: aws.s3.Bucket;
+  accountId: pulumi.Input<string>;
+  /** Name of the IAM role Snowflake assumes; fixed, because the integration needs its ARN first. */
+  roleName: string;
+  /** Datasets of the bucket loaded by a pipe each. */
+  pipedTables: TableSchema[];
+  tags: Record<string, string>;
+}
+
+export interface SnowflakeWarehouseArgs {
+  settings: SnowflakeSettings;
+  names: SnowflakeNames;
+  tables: TableSchema[];
+  /** Without it (local stacks) there is no integration, stage or pipe: nothing to load from. */
+  landing?: SnowflakeLanding;
+}
+
+/**
+ * Snowflake objects of the platform: an auto-suspending warehouse, the database and schema, one
+ * table per dataset, and, with a landing bucket, the storage integration, its IAM role, the
+ * external stage and an auto-ingest pipe per dataset wired to the bucket's notifications.
+ */
+export class SnowflakeWarehouse extends pulumi.ComponentResource {
+  readonly database: pulumi.Output<string>;
+  readonly pipes: Record<string, pulumi.Output<string>>;
+  readonly integration?: pulumi.Output<string>;
+
+  constructor(name: string, args: SnowflakeWarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("market-data:snowflake:SnowflakeWarehouse", name, {}, opts);
+    const child = { parent: this };
+    const n = args.names;
+    const warehouse = new snowflake.Warehouse(
+      `${name}-warehouse`,
+      { name: n.warehouse, warehouseSize: args.settings.warehouseSize, autoSuspend: args.settings.autoSuspendSeconds, autoResume: "true", initiallySuspended: true, comment: "Loads and queries market data" },
+      child,
+    );
+    const database = new snowflake.Database(`${name}-database`, { name: n.database, comment: "Stock-market data platform" }, child);
+    const schema = new snowflake.Schema(`${name}-schema`, { database: database.name, name: n.schema, withManagedAccess: "true" }, child);
+    const fileFormat = new snowflake.FileFormat(`${name}-parquet`, { database: database.name, schema: schema.name, name: n.fileFormat, formatType: "PARQUET", compression: "AUTO" }, child);
+    const tables = Object.fromEntries(
+      args.tables.map((t) => [
+        t.name,
+        new snowflake.Table(`${name}-table-${t.name}`, { database: database.name, schema: schema.name, name: t.name.toUpperCase(), columns: tableColumns(t), comment: `${t.name} v${t.version}` }, child),
+      ]),
+    );
+
+    const loader = new snowflake.AccountRole(`${name}-loader-role`, { name: n.loaderRole, comment: "Loads market data into the tables" }, child);
+    const analyst = new snowflake.AccountRole(`${name}-analyst-role`, { name: n.analystRole, comment: "Reads market data" }, child);
+    const schemaFqn = quoted(n.database, n.schema);
+    for (const [roleKey, role] of [["loader", loader], ["analyst", analyst]] as const) {
+      const p = ROLE_PRIVILEGES[roleKey];
+      const grant = (suffix: string, grantArgs: Omit<snowflake.GrantPrivilegesToAccountRoleArgs, "accountRoleName">, dependsOn: pulumi.Resource[]) =>
+        new snowflake.GrantPrivilegesToAccountRole(`${name}-${roleKey}-${suffix}`, { accountRoleName: role.name, ...grantArgs }, { parent: this, dependsOn });
+      grant("warehouse", { privileges: [...p.warehouse], onAccountObject: { objectType: "WAREHOUSE", objectName: warehouse.name } }, [warehouse]);
+      grant("database", { privileges: [...p.database], onAccountObject: { objectType: "DATABASE", objectName: database.name } }, [database]);
+      grant("schema", { privileges: [...p.schema], onSchema: { schemaName: schemaFqn } }, [schema]);
+      grant("tables", { privileges: [...p.tables], onSchemaObject: { all: { objectTypePlural: "TABLES", inSchema: schemaFqn } } }, Object.values(tables));
+      grant("future-tables", { privileges: [...p.tables], onSchemaObject: { future: { objectTypePlural: "TABLES", inSchema: schemaFqn } } }, [schema]);
+      if (roleKey === "loader") {
+        grant("file-format", { privileges: [...ROLE_PRIVILEGES.loader.fileFormat], onSchemaObject: { objectType: "FILE FORMAT", objectName: quoted(n.database, n.schema, n.fileFormat) } }, [fileFormat]);
+      }
+      // Custom roles hang under SYSADMIN, as Snowflake recommends, so administrators keep control.
+      new snowflake.GrantAccountRole(`${name}-${roleKey}-to-sysadmin`, { roleName: role.name, parentRoleName: "SYSADMIN" }, child);
+    }
+
+    const pipes: Record<string, pulumi.Output<string>> = {};
+    if (args.landing) {
+      const l = args.landing;
+      const roleArn = pulumi.interpolate`arn:aws:iam::${l.accountId}:role/${l.roleName}`;
+      const integration = new snowflake.StorageIntegration(
+        `${name}-integration`,
+        { name: n.integration, type: "EXTERNAL_STAGE", storageProvider: "S3", enabled: true, storageAwsRoleArn: roleArn, storageAllowedLocations: [pulumi.interpolate`s3://${l.bucket.bucket}/`] },
+        child,
+      );
+      const role = new aws.iam.Role(
+        `${name}-s3-access`,
+        { name: l.roleName, assumeRolePolicy: pulumi.all([integration.storageAwsIamUserArn, integration.storageAwsExternalId]).apply(([arn, id]) => snowflakeTrustPolicy(arn, id)), tags: l.tags },
+        child,
+      );
+      const access = new aws.iam.RolePolicy(
+        `${name}-s3-access-policy`,
+        {
+          role: role.name,
+          policy: l.bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: zonePolicyStatements("snowflake", { processed: arn }) })),
+        },
+        { parent: role },
+      );
+      const stage = new snowflake.Stage(
+        `${name}-stage`,
+        { database: database.name, schema: schema.name, name: n.stage, url: pulumi.interpolate`s3://${l.bucket.bucket}/`, storageIntegration: integration.name },
+        { parent: this, dependsOn: [access] },
+      );
+      const stageGrant = new snowflake.GrantPrivilegesToAccountRole(
+        `${name}-loader-stage`,
+        { accountRoleName: loader.name, privileges: [...ROLE_PRIVILEGES.loader.stage], onSchemaObject: { objectType: "STAGE", objectName: quoted(n.database, n.schema, n.stage) } },
+        { parent: this, dependsOn: [stage] },
+      );
+      const queues = l.pipedTables.map((t) => {
+        const table = tables[t.name];
+        if (!table) throw new pulumi.ResourceError(`the piped dataset ${t.name} has no table`, this);
+        const pipe = new snowflake.Pipe(
+          `${name}-pipe-${t.name}`,
+          { database: database.name, schema: schema.name, name: `${t.name.toUpperCase()}_PIPE`, autoIngest: true, copyStatement: copyStatement(n, t), comment: `Loads ${t.dataset}/ as files land` },
+          { parent: this, dependsOn: [table, stage, fileFormat, stageGrant] },
+        );
+        pipes[t.name] = pipe.name;
+        return { queueArn: pipe.notificationChannel, events: ["s3:ObjectCreated:*"], filterPrefix: `${t.dataset}/`, filterSuffix: ".parquet" };
+      });
+      // S3 keeps one notification configuration per bucket: every pipe's queue goes into this one.
+      new aws.s3.BucketNotification(`${name}-notifications`, { bucket: l.bucket.id, queues }, child);
+      this.integration = integration.name;
+    }
+    this.database = database.name;
+    this.pipes = pipes;
+    this.registerOutputs({ database: this.database, pipes: this.pipes, integration: this.integration });
+  }
+}

@@ -1,0 +1,62 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "../../contract";
+import type { SparkSettings } from "../config";
+import { createContainer, type ContainerSpec, type LocalPlacement } from "../docker";
+import { MASTER_HEALTHCHECK, SPARK_MASTER_ALIAS, SPARK_UID, masterCommand, masterUrl, workerCommand } from "./spec";
+
+export interface DockerSparkArgs {
+  /** Our Spark image (apache/spark with the jobs and their connector jars). */
+  image: pulumi.Input<string>;
+  settings: SparkSettings;
+  placement: LocalPlacement;
+  /** Host port of the master's web UI. */
+  uiPort: number;
+  /** Settings every job gets (Kafka bootstrap, S3 endpoint, buckets). */
+  env: Record<string, pulumi.Input<string>>;
+  /** Object-store credentials of the jobs. */
+  secretEnv: Record<string, pulumi.Input<string>>;
+}
+
+const user = `${SPARK_UID}:${SPARK_UID}`;
+
+export function sparkMasterSpec(args: DockerSparkArgs): ContainerSpec {
+  return {
+    role: SPARK_MASTER_ALIAS,
+    image: args.image,
+    user,
+    command: masterCommand(SPARK_MASTER_ALIAS),
+    env: { ...args.env, SPARK_NO_DAEMONIZE: "true" },
+    secretEnv: args.secretEnv,
+    ports: [{ internal: PORTS.sparkMasterUi, external: args.uiPort }],
+    healthcheck: { test: MASTER_HEALTHCHECK, intervalSeconds: 10, retries: 12 },
+  };
+}
+
+export function sparkWorkerSpec(args: DockerSparkArgs, index: number): ContainerSpec {
+  return {
+    role: `spark-worker-${index}`,
+    image: args.image,
+    user,
+    command: workerCommand(args.settings, masterUrl(SPARK_MASTER_ALIAS)),
+    env: { ...args.env, SPARK_NO_DAEMONIZE: "true", SPARK_WORKER_DIR: "/tmp/spark-work" },
+    secretEnv: args.secretEnv,
+  };
+}
+
+/** A Spark standalone cluster (one master, N workers) on the local Docker engine. */
+export class DockerSpark extends pulumi.ComponentResource {
+  readonly masterUrl: pulumi.Output<string>;
+  readonly uiUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: DockerSparkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("market-data:spark:DockerSpark", name, {}, opts);
+    const master = createContainer(name, sparkMasterSpec(args), args.placement, { parent: this });
+    for (let i = 1; i <= args.settings.workers; i++) {
+      createContainer(name, sparkWorkerSpec(args, i), args.placement, { parent: this, dependsOn: [master] });
+    }
+    this.masterUrl = master.hostname.apply(masterUrl);
+    const host = args.placement.bindAddress === "0.0.0.0" ? "localhost" : args.placement.bindAddress;
+    this.uiUrl = pulumi.output(`http://${host}:${args.uiPort}`);
+    this.registerOutputs({ masterUrl: this.masterUrl, uiUrl: this.uiUrl });
+  }
+}

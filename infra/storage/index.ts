@@ -1,0 +1,4 @@
+export * from "./aws";
+export * from "./docker";
+export * from "./servers";
+export * from "./spec";

@@ -1,0 +1,153 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as snowflake from "@pulumi/snowflake";
+import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, type FunctionCommand } from "../contract";
+import { KubernetesAirflow } from "../infra/airflow";
+import type { PlatformSettings, StackSecrets } from "../infra/config";
+import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars } from "../infra/functions";
+import { StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
+import { platformLabels, serviceAccountRole } from "../infra/kubernetes";
+import { SNOWFLAKE_PREVIEW_FEATURES, SnowflakeWarehouse, snowflakeNames } from "../infra/snowflake";
+import { KubernetesSpark, jobEnv } from "../infra/spark";
+import { S3Zones, zonePolicyStatements, type ZoneUser } from "../infra/storage";
+import { REPO_ROOT } from "./local";
+import type { PlatformOutputs } from "./outputs";
+
+const SPARK_USER = "spark";
+
+/** The platform on AWS (S3, ECR, IAM), a Kubernetes cluster (Kafka, Spark, Airflow, functions) and Snowflake. */
+export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud: NonNullable<PlatformSettings["cloud"]>): PlatformOutputs {
+  const prefix = `${s.namePrefix}-${s.stack}`;
+  const tags = { "market-data.platform/project": s.project, "market-data.platform/stack": s.stack, "managed-by": "pulumi" };
+  const awsProvider = new aws.Provider(`${prefix}-aws`, { region: cloud.region as aws.Region, defaultTags: { tags } });
+  const k8sProvider = new k8s.Provider(`${prefix}-k8s`, { kubeconfig: secrets.kubeconfig!, namespace: cloud.namespace });
+  const withAws: pulumi.ComponentResourceOptions = { providers: [awsProvider] };
+  const labels = platformLabels("market-data-platform", s.stack);
+  const namespace = new k8s.core.v1.Namespace(
+    `${prefix}-namespace`,
+    {
+      metadata: {
+        name: cloud.namespace,
+        labels: { ...labels, "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
+      },
+    },
+    { provider: k8sProvider },
+  );
+  const ns = namespace.metadata.name;
+  const inCluster: pulumi.ComponentResourceOptions = { providers: [k8sProvider, awsProvider], dependsOn: [namespace] };
+
+  const zones = new S3Zones(`${prefix}-storage`, { settings: s.storage, tags }, withAws);
+  const images = new EcrImages(`${prefix}-images`, { root: REPO_ROOT, prefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow } }, withAws);
+  const bucketArns = pulumi.all(zones.arns);
+  const roleFor = (user: ZoneUser, serviceAccount: string) =>
+    serviceAccountRole(
+      `${prefix}-${user}-role`,
+      { oidcProviderArn: cloud.oidcProviderArn, namespace: cloud.namespace, serviceAccount, statements: bucketArns.apply((arns) => zonePolicyStatements(user, arns)), tags },
+      { provider: awsProvider },
+    );
+
+  const users: KafkaUserSpec[] = [
+    ...(Object.entries(FUNCTION_KAFKA_ACCESS) as [FunctionCommand, (typeof FUNCTION_KAFKA_ACCESS)[FunctionCommand]][]).map(([name, a]) => ({ name, write: a.write, read: a.read, group: a.group })),
+    { name: SPARK_USER, write: [], read: [TOPICS.realtime, TOPICS.batch], group: "spark-" },
+  ];
+  const kafka = new StrimziKafka(
+    `${prefix}-kafka`,
+    { namespace: ns, settings: s.kafka, version: kafkaVersionOf(s.images.kafka), chartVersion: cloud.strimziChartVersion, storageClass: cloud.storageClass, users, labels },
+    inCluster,
+  );
+  const sparkJobEnv = { ...jobEnv({ kafkaBootstrap: kafka.bootstrapInternal, buckets: zones.names }), [ENV.s3Region]: cloud.region };
+
+  const sparkRole = roleFor("spark", SPARK_USER);
+  const sparkAccount = new k8s.core.v1.ServiceAccount(
+    `${prefix}-spark-account`,
+    { metadata: { name: SPARK_USER, namespace: ns, labels, annotations: { "eks.amazonaws.com/role-arn": sparkRole.arn } } },
+    { provider: k8sProvider },
+  );
+  const kafkaAuthEnv = (user: string) => [
+    { name: ENV.kafkaSsl, value: "true" },
+    { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
+    { name: ENV.kafkaUsername, value: user },
+    { name: ENV.kafkaPassword, valueFrom: { secretKeyRef: { name: kafka.userSecrets[user]!, key: "password" } } },
+  ];
+  const spark = new KubernetesSpark(
+    `${prefix}-spark`,
+    { image: images.refs.spark, namespace: ns, settings: s.spark, serviceAccountName: sparkAccount.metadata.name, env: [...envVars(sparkJobEnv), ...kafkaAuthEnv(SPARK_USER)], labels },
+    { ...inCluster, dependsOn: [namespace, kafka.ready] },
+  );
+
+  const airflowRole = roleFor("airflow", "airflow-worker");
+  const airflow = new KubernetesAirflow(
+    `${prefix}-airflow`,
+    {
+      namespace: ns,
+      settings: s.airflow,
+      chartVersion: cloud.airflowChartVersion,
+      image: { repository: images.repositories.airflow.repositoryUrl, tag: images.tags.airflow, baseImage: s.images.airflow },
+      postgresImage: s.images.postgres,
+      storageClass: cloud.storageClass,
+      env: envVars({ ...sparkJobEnv, SPARK_MASTER_URL: spark.masterUrl }),
+      taskRoleArn: airflowRole.arn,
+      labels,
+    },
+    inCluster,
+  );
+
+  const quoteSecret = secrets.quoteApiKey
+    ? new k8s.core.v1.Secret(`${prefix}-quote-api`, { metadata: { name: "quote-api", namespace: ns, labels }, type: "Opaque", stringData: { apiKey: secrets.quoteApiKey } }, { provider: k8sProvider })
+    : undefined;
+  const sinkRole = roleFor("sink", FUNCTION_COMMANDS.sink);
+  new KubernetesFunctions(
+    `${prefix}-functions`,
+    {
+      image: images.refs.functions,
+      namespace: ns,
+      settings: s.functions,
+      wiring: { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.names.raw },
+      kafkaSecrets: { caSecret: kafka.caSecretName, users: kafka.userSecrets },
+      sinkRoleArn: sinkRole.arn,
+      quoteApiKeySecret: quoteSecret?.metadata.name,
+      labels,
+      dependsOn: [kafka.ready],
+    },
+    inCluster,
+  );
+
+  let warehouse: SnowflakeWarehouse | undefined;
+  if (s.snowflake) {
+    const sf = s.snowflake;
+    const sfProvider = new snowflake.Provider(`${prefix}-snowflake`, {
+      organizationName: sf.organization,
+      accountName: sf.account,
+      user: sf.user,
+      role: sf.adminRole,
+      authenticator: "SNOWFLAKE_JWT",
+      privateKey: secrets.snowflakePrivateKey!,
+      previewFeaturesEnabled: SNOWFLAKE_PREVIEW_FEATURES,
+    });
+    const identity = aws.getCallerIdentityOutput({}, { provider: awsProvider });
+    warehouse = new SnowflakeWarehouse(
+      `${prefix}-snowflake`,
+      {
+        settings: sf,
+        names: snowflakeNames(sf.database, s.namePrefix, s.stack),
+        tables: [DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA],
+        landing: { bucket: zones.buckets.processed, accountId: identity.accountId, roleName: `${prefix}-snowflake-s3`, pipedTables: [DAILY_METRICS_SCHEMA], tags },
+      },
+      { providers: [sfProvider, awsProvider] },
+    );
+  }
+
+  return {
+    target: s.target,
+    kafka: { bootstrapInternal: kafka.bootstrapInternal, topics: Object.values(TOPICS) },
+    spark: { masterUrl: spark.masterUrl, uiUrl: spark.uiUrl },
+    airflow: { uiUrl: airflow.uiUrl, adminUser: airflow.adminUser, adminPassword: airflow.adminPassword },
+    objectStore: {
+      endpoint: pulumi.output(`https://s3.${cloud.region}.amazonaws.com`),
+      buckets: Object.fromEntries(ZONES.map((z) => [z, zones.names[z]])) as PlatformOutputs["objectStore"]["buckets"],
+    },
+    snowflake: warehouse ? { database: warehouse.database, pipes: warehouse.pipes, storageIntegration: warehouse.integration } : undefined,
+    images: images.refs,
+  };
+}

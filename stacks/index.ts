@@ -1,0 +1,11 @@
+import { definePlatform } from "./platform";
+
+const platform = definePlatform();
+
+export const target = platform.target;
+export const kafka = platform.kafka;
+export const spark = platform.spark;
+export const airflow = platform.airflow;
+export const objectStore = platform.objectStore;
+export const snowflake = platform.snowflake;
+export const images = platform.images;

@@ -1,0 +1,74 @@
+import * as path from "node:path";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV, TOPICS, ZONES } from "../contract";
+import { DockerAirflow } from "../infra/airflow";
+import type { PlatformSettings, StackSecrets } from "../infra/config";
+import type { LocalPlacement } from "../infra/docker";
+import { DockerFunctions, LocalImages } from "../infra/functions";
+import { DockerKafka } from "../infra/kafka";
+import { DockerSpark, SPARK_MASTER_ALIAS, jobEnv, masterUrl } from "../infra/spark";
+import { DockerObjectStore } from "../infra/storage";
+import type { PlatformOutputs } from "./outputs";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** The platform on one Docker engine: one network, named volumes, ports on the bind address. */
+export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local: NonNullable<PlatformSettings["local"]>): PlatformOutputs {
+  const prefix = `${s.namePrefix}-${s.stack}`;
+  const provider = new docker.Provider(`${prefix}-docker`, local.dockerHost ? { host: local.dockerHost } : {});
+  const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+  const labels = { "market-data.platform/project": s.project, "market-data.platform/stack": s.stack };
+  const network = new docker.Network(`${prefix}-network`, { name: prefix, driver: "bridge", labels: Object.entries(labels).map(([label, value]) => ({ label, value })) }, { provider });
+  const placement: LocalPlacement = { network: network.name, bindAddress: local.bindAddress, labels };
+
+  const images = new LocalImages(`${prefix}-images`, { root: REPO_ROOT, prefix: s.namePrefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow } }, opts);
+  const kafka = new DockerKafka(`${prefix}-kafka`, { image: s.images.kafka, settings: s.kafka, placement, hostPort: local.ports.kafka }, opts);
+  const storage = new DockerObjectStore(
+    `${prefix}-storage`,
+    { image: s.images.objectStore, settings: s.storage, placement, ports: { api: local.ports.s3, console: local.ports.s3Console }, functionsImage: images.refs.functions },
+    opts,
+  );
+  const s3Credentials = { accessKeyId: storage.accessKeyId, secretAccessKey: storage.secretAccessKey };
+  const platformEnv = {
+    ...jobEnv({ kafkaBootstrap: kafka.bootstrapInternal, s3Endpoint: storage.endpointInternal, buckets: storage.buckets, sparkMaster: masterUrl(SPARK_MASTER_ALIAS) }),
+    [ENV.awsAccessKeyId]: storage.accessKeyId,
+  };
+  const platformSecretEnv = { [ENV.awsSecretAccessKey]: storage.secretAccessKey };
+
+  const spark = new DockerSpark(`${prefix}-spark`, { image: images.refs.spark, settings: s.spark, placement, uiPort: local.ports.sparkUi, env: platformEnv, secretEnv: platformSecretEnv }, opts);
+  const airflow = new DockerAirflow(
+    `${prefix}-airflow`,
+    { image: images.refs.airflow, postgresImage: s.images.postgres, settings: s.airflow, placement, uiPort: local.ports.airflowUi, env: platformEnv, secretEnv: platformSecretEnv },
+    opts,
+  );
+  new DockerFunctions(
+    `${prefix}-functions`,
+    {
+      image: images.refs.functions,
+      settings: s.functions,
+      placement,
+      wiring: { kafkaBootstrap: kafka.bootstrapInternal, s3Endpoint: storage.endpointInternal, s3Region: "us-east-1", rawBucket: storage.buckets.raw },
+      s3Credentials,
+      quoteApiKey: secrets.quoteApiKey,
+      metricsPort: local.ports.metrics,
+      dependsOn: [kafka.ready, storage.ready],
+    },
+    opts,
+  );
+
+  return {
+    target: s.target,
+    kafka: { bootstrapInternal: kafka.bootstrapInternal, bootstrapHost: kafka.bootstrapHost, topics: Object.values(TOPICS) },
+    spark: { masterUrl: spark.masterUrl, uiUrl: spark.uiUrl },
+    airflow: { uiUrl: airflow.uiUrl, adminUser: airflow.adminUser, adminPassword: airflow.adminPassword },
+    objectStore: {
+      endpoint: storage.endpointInternal,
+      endpointHost: storage.endpointHost,
+      buckets: Object.fromEntries(ZONES.map((z) => [z, storage.buckets[z]])) as PlatformOutputs["objectStore"]["buckets"],
+      accessKeyId: storage.accessKeyId,
+      secretAccessKey: storage.secretAccessKey,
+    },
+    images: images.refs,
+  };
+}
