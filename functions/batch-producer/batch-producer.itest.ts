@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { Registry } from "prom-client";
+import type { Kafka } from "kafkajs";
+import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, ENV, TOPICS, barId, encodeRecord, parseBar, type DailyBar } from "../../contract";
+import { retry, silentLogger, type KafkaSettings } from "../lib";
+import { kafkaClient, testServers } from "../../test/harness";
+import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient } from "./fixtures/client";
+import { FIXTURE_TRADING_DAYS, chartFixture } from "./fixtures/generate";
+import { readRecording } from "./fixtures/recordings";
+import { createBatchMetrics } from "./metrics";
+import { openKafkaPublisher } from "./publish";
+import { main } from "./main";
+import { exitCode, run } from "./run";
+
+interface Consumed {
+  partition: number;
+  offset: bigint;
+  key: string;
+  value: string;
+}
+
+type Offsets = Map<number, bigint>;
+
+async function endOffsets(kafka: Kafka, topic: string): Promise<Offsets> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // A topic just created may not have its leaders in the client's metadata yet.
+    const offsets = await retry(() => admin.fetchTopicOffsets(topic), { attempts: 10, baseMs: 200, maxMs: 2_000 });
+    return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The messages of `topic` between two sets of end offsets (a broker named by KAFKA_BROKERS may hold older ones). */
+async function consumeBetween(kafka: Kafka, topic: string, from: Offsets, to: Offsets, timeoutMs = 60_000): Promise<Consumed[]> {
+  const remaining = new Set([...to].filter(([p, end]) => end > (from.get(p) ?? 0n)).map(([p]) => p));
+  const consumed: Consumed[] = [];
+  if (remaining.size === 0) return consumed;
+  const consumer = kafka.consumer({ groupId: `batch-producer-itest-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumed ${consumed.length} messages, partitions ${[...remaining]} unfinished after ${timeoutMs} ms`)), timeoutMs);
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            const offset = BigInt(message.offset);
+            if (offset >= (from.get(partition) ?? 0n) && offset < to.get(partition)!) {
+              consumed.push({ partition, offset, key: message.key?.toString() ?? "", value: message.value?.toString() ?? "" });
+            }
+            if (offset >= to.get(partition)! - 1n) remaining.delete(partition);
+            if (remaining.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return consumed;
+}
+
+interface WireResult {
+  meta: { exchangeTimezoneName: string };
+  timestamp: number[];
+  indicators: { quote: Record<"open" | "high" | "low" | "close" | "volume", number[]>[]; adjclose: { adjclose: number[] }[] };
+}
+
+/** The messages the fixtures should produce, read straight off the wire arrays. */
+function expectedMessages(): Set<string> {
+  const expected = new Set<string>();
+  for (const symbol of DEFAULT_BATCH_SYMBOLS) {
+    const result = (readRecording(chartFixture(symbol)).response.bodyJson as { chart: { result: WireResult[] } }).chart.result[0]!;
+    const q = result.indicators.quote[0]!;
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone: result.meta.exchangeTimezoneName });
+    result.timestamp.forEach((t, i) => {
+      const bar: DailyBar = {
+        symbol,
+        trade_date: day.format(new Date(t * 1000)),
+        open: q.open[i]!,
+        high: q.high[i]!,
+        low: q.low[i]!,
+        close: q.close[i]!,
+        adj_close: result.indicators.adjclose[0]!.adjclose[i]!,
+        volume: q.volume[i]!,
+        source: "yahoo",
+      };
+      expected.add(`${symbol}\n${encodeRecord(BAR_SCHEMA, bar)}`);
+    });
+  }
+  return expected;
+}
+
+describe("batch producer against a real broker", function () {
+  this.timeout(300_000);
+  const topic = TOPICS.batch;
+  let kafka: Kafka;
+  let settings: KafkaSettings;
+
+  before(async () => {
+    const servers = await testServers();
+    kafka = kafkaClient(servers.kafka, "batch-producer-itest");
+    settings = { brokers: servers.kafka.brokers, clientId: "batch-producer-itest", ssl: false, acks: "all" };
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  async function runOnce(): Promise<Consumed[]> {
+    const before = await endOffsets(kafka, topic);
+    const publisher = await openKafkaPublisher(kafka, settings);
+    try {
+      const summary = await run(
+        { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE, retry: { attempts: 3, baseMs: 10, maxMs: 100 } },
+        { client: fixtureClient().client, publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()), now: () => FIXTURE_NOW },
+      );
+      assert.equal(exitCode(summary), 0, JSON.stringify(summary.outcomes.filter((o) => o.status !== "published")));
+    } finally {
+      await publisher.close();
+    }
+    return consumeBetween(kafka, topic, before, await endOffsets(kafka, topic));
+  }
+
+  it("publishes the fixture bars once each, keyed by symbol, and the same bytes on a second run", async () => {
+    const first = await runOnce();
+
+    assert.equal(first.length, DEFAULT_BATCH_SYMBOLS.length * FIXTURE_TRADING_DAYS);
+    const bars = first.map((m) => parseBar(JSON.parse(m.value), FIXTURE_NOW));
+    assert.ok(first.every((m, i) => m.key === bars[i]!.symbol));
+    assert.equal(new Set(bars.map(barId)).size, first.length);
+    assert.deepEqual(new Set(first.map((m) => `${m.key}\n${m.value}`)), expectedMessages());
+    for (const symbol of DEFAULT_BATCH_SYMBOLS) {
+      const own = first.filter((m) => m.key === symbol).sort((a, b) => (a.offset < b.offset ? -1 : 1));
+      assert.equal(new Set(own.map((m) => m.partition)).size, 1, `${symbol} is on one partition`);
+      const dates = own.map((m) => (JSON.parse(m.value) as DailyBar).trade_date);
+      assert.deepEqual(dates, [...dates].sort(), `${symbol} is in date order`);
+    }
+
+    const second = await runOnce();
+    const pairs = (ms: Consumed[]) => ms.map((m) => `${m.partition}\n${m.key}\n${m.value}`).sort();
+    assert.deepEqual(pairs(second), pairs(first));
+  });
+
+  it("runs from main() once to completion and exits 0, as Airflow runs it", async () => {
+    const before = await endOffsets(kafka, topic);
+    const vars = { [ENV.kafkaBrokers]: settings.brokers.join(","), [ENV.batchFrom]: FIXTURE_RANGE.from, [ENV.batchTo]: FIXTURE_RANGE.to, [ENV.logLevel]: "warn" };
+    assert.equal(await main(vars, fixtureClient().replay.fetch), 0);
+    const published = await consumeBetween(kafka, topic, before, await endOffsets(kafka, topic));
+    assert.deepEqual(new Set(published.map((m) => `${m.key}\n${m.value}`)), expectedMessages());
+    assert.equal(published.length, expectedMessages().size);
+  });
+});

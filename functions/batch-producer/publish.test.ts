@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import type { Producer, ProducerRecord } from "kafkajs";
+import { TOPICS, type DailyBar } from "../../contract";
+import type { KafkaSettings } from "../lib";
+import { barMessage, chunk, kafkaBarPublisher } from "./publish";
+
+const BAR: DailyBar = {
+  symbol: "AAPL",
+  trade_date: "2024-01-02",
+  open: 190.8300018310547,
+  high: 192.63999938964844,
+  low: 190.35000610351562,
+  close: 192.17999267578125,
+  adj_close: 191.1178436279297,
+  volume: 54556450,
+  source: "yahoo",
+};
+
+const SETTINGS: KafkaSettings = { brokers: ["127.0.0.1:9092"], clientId: "test", ssl: false, acks: "all" };
+
+function fakeProducer(): { producer: Producer; sent: ProducerRecord[] } {
+  const sent: ProducerRecord[] = [];
+  const producer = { send: (record: ProducerRecord) => (sent.push(record), Promise.resolve([])) } as unknown as Producer;
+  return { producer, sent };
+}
+
+describe("batch-producer publish", () => {
+  it("keys a bar by symbol and keeps Yahoo's numbers exactly, in schema field order", () => {
+    assert.deepEqual(barMessage(BAR), {
+      key: "AAPL",
+      value:
+        '{"symbol":"AAPL","trade_date":"2024-01-02","open":190.8300018310547,"high":192.63999938964844,"low":190.35000610351562,' +
+        '"close":192.17999267578125,"adj_close":191.1178436279297,"volume":54556450,"source":"yahoo"}',
+    });
+  });
+
+  it("gives the same bytes for the same bar whatever order its fields were set in", () => {
+    const shuffled = Object.fromEntries(Object.entries(BAR).reverse()) as unknown as DailyBar;
+    assert.deepEqual(barMessage(shuffled), barMessage(BAR));
+  });
+
+  it("sends bars to the batch topic in requests of batchSize, waiting for all in-sync replicas", async () => {
+    const { producer, sent } = fakeProducer();
+    const bars = Array.from({ length: 7 }, (_, i) => ({ ...BAR, trade_date: `2024-01-0${i + 1}` }));
+    await kafkaBarPublisher(producer, SETTINGS, { batchSize: 3 }).publish(bars);
+    assert.deepEqual(sent.map((r) => r.messages.length), [3, 3, 1]);
+    assert.ok(sent.every((r) => r.topic === TOPICS.batch && r.acks === -1));
+    assert.deepEqual(sent.flatMap((r) => r.messages), bars.map(barMessage));
+  });
+
+  it("waits for the leader only when asked to", async () => {
+    const { producer, sent } = fakeProducer();
+    await kafkaBarPublisher(producer, { ...SETTINGS, acks: "leader" }).publish([BAR]);
+    assert.equal(sent[0]!.acks, 1);
+  });
+
+  it("chunks a list, and refuses a size that is not a positive integer", () => {
+    assert.deepEqual(chunk([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);
+    assert.deepEqual(chunk([], 2), []);
+    assert.throws(() => chunk([1], 0), /a chunk size must be a positive integer \(got 0\)/);
+  });
+});

@@ -1,0 +1,96 @@
+import type { Logger } from "../lib";
+import type { ChartClient } from "./client";
+import { fetchChart, type RetryPolicy } from "./fetch";
+import type { BatchMetrics } from "./metrics";
+import type { BarPublisher } from "./publish";
+import { chartToBars, type DateRange } from "./yahoo";
+
+export interface RunOptions {
+  symbols: readonly string[];
+  range: DateRange;
+  retry: RetryPolicy;
+}
+
+export interface RunDeps {
+  client: ChartClient;
+  publisher: BarPublisher;
+  log: Logger;
+  metrics: BatchMetrics;
+  /** @default the wall clock */
+  now?: () => Date;
+  /** Aborting stops before the next symbol; the run then counts as failed. */
+  signal?: AbortSignal;
+}
+
+export interface SymbolOutcome {
+  symbol: string;
+  status: "published" | "failed" | "not_attempted";
+  bars: number;
+  skipped: number;
+  ms: number;
+  error?: string;
+}
+
+export interface RunSummary {
+  range: DateRange;
+  outcomes: SymbolOutcome[];
+  bars: number;
+  skipped: number;
+  /** Symbols that failed or were never tried. */
+  failed: string[];
+  ms: number;
+}
+
+/** 0 when every symbol was published, 1 otherwise, so that the scheduler sees a partial batch. */
+export function exitCode(summary: RunSummary): number {
+  return summary.failed.length === 0 ? 0 : 1;
+}
+
+/**
+ * Fetches, converts and publishes every symbol in turn. A symbol that fails does not stop the
+ * others; the summary tells which ones did.
+ */
+export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
+  const { client, publisher, log, metrics, signal } = deps;
+  const now = deps.now ?? (() => new Date());
+  const started = performance.now();
+  const outcomes: SymbolOutcome[] = [];
+  log.info("batch started", { symbols: options.symbols, from: options.range.from, to: options.range.to });
+  for (const symbol of options.symbols) {
+    if (signal?.aborted) {
+      outcomes.push({ symbol, status: "not_attempted", bars: 0, skipped: 0, ms: 0 });
+      continue;
+    }
+    const t0 = performance.now();
+    const elapsed = () => Math.round(performance.now() - t0);
+    try {
+      const chart = await fetchChart(client, symbol, options.range, options.retry, { log, metrics, signal });
+      const { bars, skipped } = chartToBars(symbol, chart, options.range, now());
+      for (const row of skipped) {
+        metrics.rowsSkipped.inc({ reason: row.reason });
+        log.warn("row skipped", { ...row });
+      }
+      await publisher.publish(bars);
+      metrics.barsPublished.inc(bars.length);
+      const outcome: SymbolOutcome = { symbol, status: "published", bars: bars.length, skipped: skipped.length, ms: elapsed() };
+      outcomes.push(outcome);
+      log.info("symbol published", { symbol, bars: outcome.bars, skipped: outcome.skipped, ms: outcome.ms });
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      outcomes.push({ symbol, status: "failed", bars: 0, skipped: 0, ms: elapsed(), error });
+      log.error("symbol failed", { symbol, ms: elapsed(), err });
+    }
+  }
+  const summary: RunSummary = {
+    range: options.range,
+    outcomes,
+    bars: outcomes.reduce((n, o) => n + o.bars, 0),
+    skipped: outcomes.reduce((n, o) => n + o.skipped, 0),
+    failed: outcomes.filter((o) => o.status !== "published").map((o) => o.symbol),
+    ms: Math.round(performance.now() - started),
+  };
+  const fields = { bars: summary.bars, skipped: summary.skipped, failed: summary.failed, ms: summary.ms };
+  if (summary.failed.length > 0) log.error("batch finished with failures", fields);
+  else log.info("batch finished", fields);
+  return summary;
+}

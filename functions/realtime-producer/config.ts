@@ -1,0 +1,92 @@
+import { DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, SYMBOL_PATTERN, isSymbol } from "../../contract";
+import { EnvReader, readKafkaSettings, type Fields, type KafkaSettings, type Level } from "../lib";
+
+/** Kafka client id, logger component and metrics label: the command name the infra runs. */
+export const CLIENT_ID = FUNCTION_COMMANDS.realtimeProducer;
+
+/** Variables only this function reads; they belong in `contract/env.ts` (`ENV.maxTicks`). */
+export const PRODUCER_ENV = {
+  /** Intervals to emit before exiting (tests, backfill); unset runs until SIGTERM. */
+  maxTicks: "MAX_TICKS",
+} as const;
+
+export const QUOTE_SOURCES = ["simulated", "live"] as const;
+export type QuoteSourceKind = (typeof QUOTE_SOURCES)[number];
+
+const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
+
+export const DEFAULTS = {
+  intervalMs: 2000,
+  seed: 42,
+  source: "simulated" as QuoteSourceKind,
+  /** No metrics server unless `METRICS_PORT` asks for one. */
+  metricsPort: 0,
+  logLevel: "info" as Level,
+};
+
+export const INTERVAL_BOUNDS = { min: 100, max: 3_600_000 };
+
+export interface RealtimeProducerSettings {
+  kafka: KafkaSettings;
+  symbols: string[];
+  intervalMs: number;
+  seed: number;
+  source: QuoteSourceKind;
+  /** Set only for the live source. A secret: never log it. */
+  quoteApiKey?: string;
+  /** 0 serves no metrics. */
+  metricsPort: number;
+  /** Intervals to emit before exiting; undefined runs until stopped. */
+  maxTicks?: number;
+  logLevel: Level;
+}
+
+/** Reads the settings; throws an `EnvError` listing every problem, each naming the variable and its value. */
+export function readSettings(env: Readonly<Record<string, string | undefined>>): RealtimeProducerSettings {
+  const reader = new EnvReader(env);
+  const symbols = reader.list(ENV.symbols, DEFAULT_REALTIME_SYMBOLS);
+  const seen = new Set<string>();
+  for (const symbol of symbols) {
+    if (!isSymbol(symbol)) {
+      reader.problem(`\`${ENV.symbols}\` entries must be tickers matching ${SYMBOL_PATTERN} such as AAPL (got "${symbol}")`);
+    } else if (seen.has(symbol)) {
+      reader.problem(`\`${ENV.symbols}\` lists "${symbol}" more than once`);
+    }
+    seen.add(symbol);
+  }
+  const source = reader.oneOf(ENV.quoteSource, QUOTE_SOURCES, DEFAULTS.source);
+  let quoteApiKey: string | undefined;
+  if (source === "live") {
+    quoteApiKey = reader.optional(ENV.quoteApiKey);
+    if (quoteApiKey === undefined) {
+      reader.problem(
+        `\`${ENV.quoteApiKey}\` is required when \`${ENV.quoteSource}\` is "live" (got no value); ` +
+          "set the Finnhub key with `pulumi config set --secret quoteApiKey <key>`",
+      );
+    }
+  }
+  const maxTicks = reader.optional(PRODUCER_ENV.maxTicks) === undefined ? undefined : reader.int(PRODUCER_ENV.maxTicks, 1, { min: 1 });
+  const settings: RealtimeProducerSettings = {
+    kafka: readKafkaSettings(reader, CLIENT_ID),
+    symbols,
+    intervalMs: reader.int(ENV.tickIntervalMs, DEFAULTS.intervalMs, INTERVAL_BOUNDS),
+    seed: reader.int(ENV.simulationSeed, DEFAULTS.seed),
+    source,
+    quoteApiKey,
+    metricsPort: reader.int(ENV.metricsPort, DEFAULTS.metricsPort, { min: 0, max: 65_535 }),
+    maxTicks,
+    logLevel: reader.oneOf(ENV.logLevel, LEVELS, DEFAULTS.logLevel),
+  };
+  reader.done();
+  return settings;
+}
+
+/** The settings as they may be logged: secrets masked. */
+export function settingsForLog(settings: RealtimeProducerSettings): Fields {
+  const { kafka, quoteApiKey, ...rest } = settings;
+  return {
+    ...rest,
+    quoteApiKey: quoteApiKey === undefined ? undefined : "***",
+    kafka: { brokers: kafka.brokers, clientId: kafka.clientId, ssl: kafka.ssl, acks: kafka.acks, sasl: kafka.sasl?.mechanism },
+  };
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Full local test run: dependencies, test servers, typecheck, lint, unit and integration tests.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# npm ci only when node_modules is missing or older than the lockfile (npm writes
+# node_modules/.package-lock.json on every install).
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "test.sh: installing dependencies (npm ci)" >&2
+  npm ci
+fi
+
+scripts/fetch-test-servers.sh
+
+npm run typecheck
+npm run lint
+npm run test:unit
+npm run test:integration

@@ -1,0 +1,8 @@
+import { stopTestServers } from "./index";
+
+/** Mocha root hooks: add this file to `require` of the integration mocha config. */
+export const mochaHooks = {
+  async afterAll(): Promise<void> {
+    await stopTestServers();
+  },
+};
