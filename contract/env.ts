@@ -21,6 +21,8 @@ export const ENV = {
   simulationSeed: "SIMULATION_SEED",
   quoteSource: "QUOTE_SOURCE",
   quoteApiKey: "QUOTE_API_KEY",
+  /** Intervals the realtime producer emits before exiting (tests, backfill); unset runs until SIGTERM. */
+  maxTicks: "MAX_TICKS",
   batchSymbols: "BATCH_SYMBOLS",
   batchFrom: "BATCH_FROM",
   batchTo: "BATCH_TO",
@@ -29,6 +31,11 @@ export const ENV = {
   sinkFlushRecords: "SINK_FLUSH_RECORDS",
   sinkFlushBytes: "SINK_FLUSH_BYTES",
   sinkFlushIntervalMs: "SINK_FLUSH_INTERVAL_MS",
+  sinkMaxBufferedBytes: "SINK_MAX_BUFFERED_BYTES",
+  sinkHandoverDelayMs: "SINK_HANDOVER_DELAY_MS",
+  sinkS3RequestTimeoutMs: "SINK_S3_REQUEST_TIMEOUT_MS",
+  sinkShutdownGraceMs: "SINK_SHUTDOWN_GRACE_MS",
+  sinkSessionTimeoutMs: "SINK_SESSION_TIMEOUT_MS",
   metricsPort: "METRICS_PORT",
   logLevel: "LOG_LEVEL",
 } as const;

@@ -65,7 +65,3 @@ export async function main(
     process.off("SIGINT", stop);
   }
 }
-
-if (require.main === module) {
-  void main().then((code) => process.exit(code));
-}

@@ -9,7 +9,7 @@ const BAR: DailyBar = {
   trade_date: "2024-01-02",
   open: 190.8300018310547,
   high: 192.63999938964844,
-  low: 190.35000610351562,
+  low: Math.fround(190.35), // Yahoo serves 32-bit floats
   close: 192.17999267578125,
   adj_close: 191.1178436279297,
   volume: 54556450,

@@ -1,5 +1,6 @@
 /** Structured logs: one JSON object a line, so that any collector can index topic, partition and offsets. */
-export type Level = "debug" | "info" | "warn" | "error";
+export const LEVELS = ["debug", "info", "warn", "error"] as const;
+export type Level = (typeof LEVELS)[number];
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export type Fields = Record<string, unknown>;

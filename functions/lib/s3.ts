@@ -37,5 +37,7 @@ export function createS3(settings: S3Settings): S3Client {
     credentials: settings.credentials,
     // Our own retry loop decides how long to keep trying; the SDK gives up after a few quick attempts.
     maxAttempts: 3,
+    // S3-compatible servers do not all accept the SDK's newer default checksums; AWS needs none.
+    ...(settings.endpoint ? { requestChecksumCalculation: "WHEN_REQUIRED" as const, responseChecksumValidation: "WHEN_REQUIRED" as const } : {}),
   });
 }

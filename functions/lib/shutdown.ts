@@ -5,7 +5,7 @@ import type { Logger } from "./log";
  * 0 by default), or after `graceMs` whatever it is doing, so that an orchestrator's kill never has
  * to come.
  */
-export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<number | void>, log: Logger, graceMs: number): void {
+export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<number | void>, log: Logger, graceMs: number): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -28,4 +28,8 @@ export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<number | vo
   };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
+  return () => {
+    process.off("SIGTERM", handler);
+    process.off("SIGINT", handler);
+  };
 }

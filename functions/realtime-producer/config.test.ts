@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS } from "../../contract";
 import { EnvError } from "../lib";
-import { PRODUCER_ENV, readSettings, settingsForLog } from "./config";
+import { readSettings, settingsForLog } from "./config";
 
 const BASE = { [ENV.kafkaBrokers]: "127.0.0.1:9092" };
 
@@ -45,7 +45,7 @@ describe("realtime-producer config", () => {
       [ENV.quoteApiKey]: "k3y",
       [ENV.metricsPort]: "9464",
       [ENV.logLevel]: "debug",
-      [PRODUCER_ENV.maxTicks]: "5",
+      [ENV.maxTicks]: "5",
     });
     assert.deepEqual(
       { symbols: s.symbols, intervalMs: s.intervalMs, seed: s.seed, source: s.source, key: s.quoteApiKey, port: s.metricsPort, level: s.logLevel, max: s.maxTicks },
@@ -98,7 +98,7 @@ describe("realtime-producer config", () => {
   });
 
   it("rejects a tick limit below 1 and a bad metrics port", () => {
-    rejects({ [PRODUCER_ENV.maxTicks]: "0" }, /`MAX_TICKS` must be an integer >= 1 \(got "0"\)/);
+    rejects({ [ENV.maxTicks]: "0" }, /`MAX_TICKS` must be an integer >= 1 \(got "0"\)/);
     rejects({ [ENV.metricsPort]: "70000" }, /`METRICS_PORT` must be an integer >= 0 and <= 65535 \(got "70000"\)/);
   });
 

@@ -1,19 +1,11 @@
 import { DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, SYMBOL_PATTERN, isSymbol } from "../../contract";
-import { EnvReader, readKafkaSettings, type Fields, type KafkaSettings, type Level } from "../lib";
+import { EnvReader, LEVELS, readKafkaSettings, type Fields, type KafkaSettings, type Level } from "../lib";
 
 /** Kafka client id, logger component and metrics label: the command name the infra runs. */
 export const CLIENT_ID = FUNCTION_COMMANDS.realtimeProducer;
 
-/** Variables only this function reads; they belong in `contract/env.ts` (`ENV.maxTicks`). */
-export const PRODUCER_ENV = {
-  /** Intervals to emit before exiting (tests, backfill); unset runs until SIGTERM. */
-  maxTicks: "MAX_TICKS",
-} as const;
-
 export const QUOTE_SOURCES = ["simulated", "live"] as const;
 export type QuoteSourceKind = (typeof QUOTE_SOURCES)[number];
-
-const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
 
 export const DEFAULTS = {
   intervalMs: 2000,
@@ -65,7 +57,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
       );
     }
   }
-  const maxTicks = reader.optional(PRODUCER_ENV.maxTicks) === undefined ? undefined : reader.int(PRODUCER_ENV.maxTicks, 1, { min: 1 });
+  const maxTicks = reader.optional(ENV.maxTicks) === undefined ? undefined : reader.int(ENV.maxTicks, 1, { min: 1 });
   const settings: RealtimeProducerSettings = {
     kafka: readKafkaSettings(reader, CLIENT_ID),
     symbols,

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { Registry } from "prom-client";
 import { ENV, type Tick } from "../../contract";
 import { silentLogger } from "../lib";
-import { PRODUCER_ENV, readSettings } from "./config";
+import { readSettings } from "./config";
 import { EXIT_INVALID_CONFIG, createSource, main, startRealtimeProducer } from "./main";
 import { simulate } from "./simulation";
 import { FakeTimer, KEY, fakeProducer } from "./testing";
@@ -24,7 +24,7 @@ function freePort(): Promise<number> {
 
 describe("realtime-producer main", () => {
   it("emits MAX_TICKS intervals of the configured simulation, then disconnects", async () => {
-    const settings = readSettings({ ...BASE, [ENV.simulationSeed]: "9", [PRODUCER_ENV.maxTicks]: "4" });
+    const settings = readSettings({ ...BASE, [ENV.simulationSeed]: "9", [ENV.maxTicks]: "4" });
     const timer = new FakeTimer(START);
     const producer = fakeProducer(timer);
     const running = await startRealtimeProducer(settings, { log: silentLogger, producer, timer, startMs: START, registry: new Registry() });

@@ -156,13 +156,3 @@ export async function main(env: Readonly<Record<string, string | undefined>> = p
   log.info("done", { ...summary });
   return 0;
 }
-
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      createLogger(CLIENT_ID).error("crashed", { err });
-      process.exit(1);
-    },
-  );
-}

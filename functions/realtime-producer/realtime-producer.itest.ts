@@ -4,10 +4,10 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Kafka } from "kafkajs";
 import { Registry } from "prom-client";
-import { DEFAULT_REALTIME_SYMBOLS, ENV, TICK_SCHEMA, TOPICS, decodeMessage, encodeRecord, type Tick } from "../../contract";
+import { DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, TICK_SCHEMA, TOPICS, decodeMessage, encodeRecord, type Tick } from "../../contract";
 import { createLogger, retry } from "../lib";
 import { kafkaClient, testServers } from "../../test/harness";
-import { CLIENT_ID, PRODUCER_ENV, readSettings } from "./config";
+import { CLIENT_ID, readSettings } from "./config";
 import { startRealtimeProducer } from "./main";
 import { simulate } from "./simulation";
 
@@ -92,7 +92,7 @@ describe("realtime producer against a real broker", function () {
     const settings = readSettings({
       [ENV.kafkaBrokers]: brokers.join(","),
       [ENV.tickIntervalMs]: String(intervalMs),
-      [PRODUCER_ENV.maxTicks]: String(intervals),
+      [ENV.maxTicks]: String(intervals),
     });
     const lines: string[] = [];
     const log = createLogger(CLIENT_ID, { level: "warn", write: (line) => lines.push(line) });
@@ -138,7 +138,7 @@ describe("realtime producer against a real broker", function () {
   it("runs main() until SIGTERM, then finishes the in-flight interval, disconnects and exits 0 promptly", async () => {
     const before = await endOffsets(kafka, topic);
     const root = path.resolve(__dirname, "../..");
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "main.ts")], {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "functions", "main.ts"), FUNCTION_COMMANDS.realtimeProducer], {
       cwd: root,
       env: { ...process.env, [ENV.kafkaBrokers]: brokers.join(","), [ENV.tickIntervalMs]: String(intervalMs), [ENV.logLevel]: "debug" },
       stdio: ["ignore", "pipe", "pipe"],

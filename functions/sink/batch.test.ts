@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { TICK_SCHEMA, TOPICS, decodeMessage, encodeRecord, parseDataObjectKey, type Tick } from "../../contract";
+import { PartitionBatch } from "./batch";
+
+const NOW = Date.parse("2026-03-03T12:00:00Z");
+const policy = { records: 4, bytes: 1_000_000, intervalMs: 1_000 };
+
+function tick(symbol: string, time: string, price = 10): Tick {
+  return { symbol, event_time: time, price, bid: price - 0.01, ask: price + 0.01, volume: 5, source: "simulated" };
+}
+
+function message(t: Tick | string, key?: string) {
+  const value = Buffer.from(typeof t === "string" ? t : encodeRecord(TICK_SCHEMA, t));
+  return { key: Buffer.from(key ?? (typeof t === "string" ? "AAPL" : t.symbol)), value };
+}
+
+function add(batch: PartitionBatch, offset: bigint, t: Tick | string, key?: string): void {
+  const m = message(t, key);
+  batch.add(offset, decodeMessage(TOPICS.realtime, m.key, m.value, new Date(NOW)), m);
+}
+
+describe("PartitionBatch", () => {
+  it("groups records by dataset, date and symbol, naming each object with the batch's offset range", () => {
+    const b = new PartitionBatch(TOPICS.realtime, 2, 100n, NOW);
+    add(b, 100n, tick("AAPL", "2026-03-02T20:59:59.000Z"));
+    add(b, 101n, tick("MSFT", "2026-03-02T21:00:00.000Z"));
+    add(b, 102n, tick("AAPL", "2026-03-03T00:00:01.000Z"));
+    add(b, 103n, tick("AAPL", "2026-03-02T21:00:01.000Z"));
+    const objects = b.objects();
+    assert.deepEqual(
+      objects.map((o) => [o.key, o.records]),
+      [
+        ["ticks/date=2026-03-02/symbol=AAPL/stock-market-realtime+2+00000000000000000100+00000000000000000103.jsonl", 2],
+        ["ticks/date=2026-03-02/symbol=MSFT/stock-market-realtime+2+00000000000000000100+00000000000000000103.jsonl", 1],
+        ["ticks/date=2026-03-03/symbol=AAPL/stock-market-realtime+2+00000000000000000100+00000000000000000103.jsonl", 1],
+      ],
+    );
+    for (const o of objects) assert.equal(parseDataObjectKey(o.key)?.endOffset, 103n);
+    const lines = objects[0]!.body.trimEnd().split("\n").map((l) => JSON.parse(l) as Tick);
+    assert.deepEqual(lines.map((l) => l.event_time), ["2026-03-02T20:59:59.000Z", "2026-03-02T21:00:01.000Z"], "records keep offset order");
+  });
+
+  it("gives equal bytes for equal records, whatever the producer's field order", () => {
+    const a = new PartitionBatch(TOPICS.realtime, 0, 0n, NOW);
+    const b = new PartitionBatch(TOPICS.realtime, 0, 0n, NOW);
+    const t = tick("AAPL", "2026-03-02T15:00:00.000Z");
+    add(a, 0n, t);
+    add(b, 0n, JSON.stringify({ source: t.source, volume: t.volume, ask: t.ask, bid: t.bid, price: t.price, event_time: t.event_time, symbol: t.symbol }));
+    assert.deepEqual(a.objects(), b.objects());
+  });
+
+  it("keeps bad messages for the dead-letter topic with their offset, and counts them in the batch", () => {
+    const b = new PartitionBatch(TOPICS.realtime, 0, 7n, NOW);
+    add(b, 7n, "not json");
+    add(b, 8n, tick("AAPL", "2026-03-02T15:00:00.000Z"));
+    assert.equal(b.records, 2);
+    assert.equal(b.validRecords, 1);
+    assert.deepEqual(b.deadLetters.map((d) => [d.offset, d.code]), [[7n, "not_json"]]);
+    assert.equal(b.objects().length, 1);
+  });
+
+  it("is complete at the record count, the byte size or the age of its first record, whichever comes first", () => {
+    const b = new PartitionBatch(TOPICS.realtime, 0, 0n, NOW);
+    assert.equal(b.isComplete(policy, NOW + 5_000), false, "an empty batch never flushes");
+    for (let i = 0; i < 3; i++) add(b, BigInt(i), tick("AAPL", `2026-03-02T15:00:0${i}.000Z`));
+    assert.equal(b.isComplete(policy, NOW + 999), false);
+    assert.equal(b.isComplete(policy, NOW + 1_000), true, "by age");
+    add(b, 3n, tick("AAPL", "2026-03-02T15:00:03.000Z"));
+    assert.equal(b.isComplete(policy, NOW), true, "by count");
+    assert.equal(b.isComplete({ ...policy, records: 100, bytes: 100 }, NOW), true, "by bytes");
+  });
+
+  it("ends a replayed batch exactly at its journaled offset, ignoring the thresholds", () => {
+    const b = new PartitionBatch(TOPICS.realtime, 0, 0n, NOW, 5n);
+    for (let i = 0; i < 5; i++) add(b, BigInt(i), tick("AAPL", `2026-03-02T15:00:0${i}.000Z`));
+    assert.equal(b.isComplete(policy, NOW + 60_000), false, "neither count nor age cut a replay short");
+    add(b, 5n, tick("AAPL", "2026-03-02T15:00:05.000Z"));
+    assert.equal(b.isComplete(policy, NOW), true);
+  });
+});

@@ -1,0 +1,67 @@
+import { ENV, TOPICS } from "../../contract";
+import { EnvReader, isLevel, readKafkaSettings, readS3Settings, type KafkaSettings, type Level, type S3Settings } from "../lib";
+
+export const COMPONENT = "sink";
+
+export interface FlushPolicy {
+  /** Seal a partition's batch at this many records... */
+  records: number;
+  /** ...or this many bytes of encoded records... */
+  bytes: number;
+  /** ...or when its first record has waited this long. */
+  intervalMs: number;
+}
+
+export interface SinkSettings {
+  groupId: string;
+  topics: string[];
+  deadLetterTopic: string;
+  bucket: string;
+  flush: FlushPolicy;
+  /** Fetching pauses while this many bytes wait to be written (an object-store outage). */
+  maxBufferedBytes: number;
+  /**
+   * A partition new to this instance waits this long before recovering, so that writes still in
+   * flight from its previous owner have landed or failed (they are bounded by `s3RequestTimeoutMs`).
+   */
+  handoverDelayMs: number;
+  s3RequestTimeoutMs: number;
+  /** SIGTERM flushes, commits and exits within this time. */
+  shutdownGraceMs: number;
+  /** A silent member leaves the group after this long (a killed sink's partitions move on). */
+  sessionTimeoutMs: number;
+  metricsPort: number;
+  logLevel: Level;
+  kafka: KafkaSettings;
+  s3: S3Settings;
+}
+
+/** Reads the sink's environment; throws an EnvError listing every problem at once. */
+export function readSinkSettings(vars: Readonly<Record<string, string | undefined>>): SinkSettings {
+  const env = new EnvReader(vars);
+  const level = env.string(ENV.logLevel, "info");
+  if (!isLevel(level)) env.problem(`\`${ENV.logLevel}\` must be one of debug, info, warn, error (got "${level}")`);
+  const s3RequestTimeoutMs = env.int(ENV.sinkS3RequestTimeoutMs, 5_000, { min: 100, max: 120_000 });
+  const settings: SinkSettings = {
+    groupId: env.string(ENV.sinkGroupId, "market-data-sink"),
+    topics: [TOPICS.realtime, TOPICS.batch],
+    deadLetterTopic: TOPICS.deadLetter,
+    bucket: env.required(ENV.rawBucket),
+    flush: {
+      records: env.int(ENV.sinkFlushRecords, 5_000, { min: 1, max: 1_000_000 }),
+      bytes: env.int(ENV.sinkFlushBytes, 4 * 1024 * 1024, { min: 1024, max: 512 * 1024 * 1024 }),
+      intervalMs: env.int(ENV.sinkFlushIntervalMs, 1_000, { min: 10, max: 3_600_000 }),
+    },
+    maxBufferedBytes: env.int(ENV.sinkMaxBufferedBytes, 256 * 1024 * 1024, { min: 1024 * 1024 }),
+    handoverDelayMs: env.int(ENV.sinkHandoverDelayMs, s3RequestTimeoutMs + 1_000, { min: 0, max: 600_000 }),
+    s3RequestTimeoutMs,
+    shutdownGraceMs: env.int(ENV.sinkShutdownGraceMs, 30_000, { min: 1_000, max: 600_000 }),
+    sessionTimeoutMs: env.int(ENV.sinkSessionTimeoutMs, 30_000, { min: 6_000, max: 300_000 }),
+    metricsPort: env.int(ENV.metricsPort, 0, { min: 0, max: 65_535 }),
+    logLevel: isLevel(level) ? level : "info",
+    kafka: readKafkaSettings(env, COMPONENT),
+    s3: readS3Settings(env),
+  };
+  env.done();
+  return settings;
+}

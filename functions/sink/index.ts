@@ -1,0 +1,7 @@
+export * from "./batch";
+export * from "./config";
+export * from "./dead-letters";
+export * from "./journal";
+export * from "./metrics";
+export * from "./sink";
+export * from "./store";

@@ -1,0 +1,51 @@
+import { createKafka, createLogger, createRegistry, createS3, EnvError, onShutdown, producerConfig, startMetricsServer } from "../lib";
+import { COMPONENT, readSinkSettings } from "./config";
+import { createSinkMetrics } from "./metrics";
+import { Sink } from "./sink";
+import { RawZone } from "./store";
+
+export const EXIT_INVALID_CONFIG = 2;
+
+/** The sink's edge: environment → clients → run until SIGTERM. */
+export async function main(vars: Readonly<Record<string, string | undefined>> = process.env): Promise<void> {
+  let settings;
+  try {
+    settings = readSinkSettings(vars);
+  } catch (err) {
+    if (!(err instanceof EnvError)) throw err;
+    createLogger(COMPONENT).error("invalid configuration", { problems: err.problems });
+    process.exit(EXIT_INVALID_CONFIG);
+  }
+  const log = createLogger(COMPONENT, { level: settings.logLevel });
+  process.on("unhandledRejection", (err) => {
+    log.error("unexpected failure; exiting so that the orchestrator restarts the sink", { err });
+    process.exit(1);
+  });
+  const registry = createRegistry(COMPONENT);
+  const kafka = createKafka(settings.kafka, log);
+  const sink = new Sink(settings, {
+    consumer: kafka.consumer({
+      groupId: settings.groupId,
+      sessionTimeout: settings.sessionTimeoutMs,
+      rebalanceTimeout: Math.max(60_000, settings.sessionTimeoutMs),
+      heartbeatInterval: Math.max(1_000, Math.floor(settings.sessionTimeoutMs / 10)),
+      allowAutoTopicCreation: false,
+    }),
+    producer: kafka.producer(producerConfig(settings.kafka)),
+    admin: kafka.admin(),
+    zone: new RawZone(createS3(settings.s3), settings.bucket, settings.s3RequestTimeoutMs, log),
+    log,
+    metrics: createSinkMetrics(registry),
+  });
+  const metricsServer = settings.metricsPort > 0 ? await startMetricsServer(settings.metricsPort, registry, () => sink.health()) : undefined;
+  onShutdown(
+    async () => {
+      await sink.stop(settings.shutdownGraceMs);
+      await metricsServer?.close();
+    },
+    log,
+    settings.shutdownGraceMs,
+  );
+  await sink.start();
+  log.info("sink started", { groupId: settings.groupId, topics: settings.topics, bucket: settings.bucket, flush: settings.flush });
+}

@@ -1,0 +1,369 @@
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from "kafkajs";
+import { decodeMessage } from "../../contract";
+import { sleep, type Health, type Logger } from "../lib";
+import { PartitionBatch } from "./batch";
+import type { SinkSettings } from "./config";
+import { deadLetterMessage } from "./dead-letters";
+import { planRecovery } from "./journal";
+import type { SinkMetrics } from "./metrics";
+import { Aborted, untilDone, type RetryControl, type RawZone } from "./store";
+
+export interface SinkDeps {
+  consumer: Consumer;
+  producer: Producer;
+  admin: Admin;
+  zone: RawZone;
+  log: Logger;
+  metrics: SinkMetrics;
+  now?: () => number;
+}
+
+/** What the sink knows about one assigned topic-partition during one group generation. */
+interface PartitionState {
+  key: string;
+  topic: string;
+  partition: number;
+  recovered: boolean;
+  /** Next offset to buffer; every offset before it is buffered, flushing or durable. */
+  position: bigint;
+  /** After a seek, batches fetched before it are ignored until one starts at `position`. */
+  seekPending: boolean;
+  /** End of the journaled flush being replayed. */
+  forcedEnd?: bigint;
+  open?: PartitionBatch;
+  /** Complete batches waiting to be written, oldest first. */
+  queue: PartitionBatch[];
+  draining?: Promise<void>;
+  /** Set when the partition leaves this instance (rebalance) or the sink stops flushing it. */
+  revoked: boolean;
+  committed?: bigint;
+  highWatermark?: bigint;
+}
+
+const CONCURRENT_PUTS = 8;
+
+/**
+ * Consumes the realtime and batch topics and lands every record once in the raw zone.
+ *
+ * Per partition, messages are buffered into a batch until a flush threshold; complete batches are
+ * written one after another: journal, objects, dead letters, then the offset commit. A crash at any
+ * point is repaired on the next assignment by replaying the journaled batch with the same
+ * boundaries, which rewrites the same objects (see journal.ts).
+ */
+export class Sink {
+  private readonly states = new Map<string, PartitionState>();
+  /** Drains of the previous generation, awaited before the same partition recovers again. */
+  private readonly retiring = new Map<string, Promise<void>>();
+  private owned = new Set<string>();
+  private handoverUntil = 0;
+  private bufferedBytes = 0;
+  private paused = false;
+  private stopping = false;
+  private joined = false;
+  private lastStoreError?: number;
+  private timer?: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly settings: SinkSettings,
+    private readonly deps: SinkDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    const { consumer, producer, admin } = this.deps;
+    await Promise.all([consumer.connect(), producer.connect(), admin.connect()]);
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment));
+    consumer.on(consumer.events.REBALANCING, () => this.revokeAll("rebalancing"));
+    consumer.on(consumer.events.CRASH, (e) => this.deps.log.error("consumer crashed", { err: e.payload.error, restart: e.payload.restart }));
+    await consumer.subscribe({ topics: this.settings.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    const tick = Math.max(10, Math.min(250, Math.floor(this.settings.flush.intervalMs / 4)));
+    this.timer = setInterval(() => this.sealExpired(), tick);
+  }
+
+  /**
+   * Stops fetching, writes and commits what is buffered, and disconnects, within `graceMs`. What
+   * cannot be written in time is not committed, so the next run consumes it again: nothing is lost.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.timer);
+    const { consumer, producer, admin, log } = this.deps;
+    consumer.pause(this.settings.topics.map((topic) => ({ topic })));
+    for (const state of this.states.values()) {
+      // A replay must end at its journaled offset; cut short, it would write different keys.
+      if (state.open && state.open.forcedEnd === undefined && state.open.records > 0) this.seal(state);
+      else state.open = undefined;
+    }
+    const drained = Promise.all([...this.states.values()].map((s) => s.draining ?? Promise.resolve()));
+    const finished = await Promise.race([drained.then(() => true), sleep(Math.max(0, graceMs - 2_000)).then(() => false)]);
+    if (!finished) log.warn("stopping with unwritten batches; they will be consumed again", { pending: this.pendingBatches() });
+    for (const state of this.states.values()) state.revoked = true;
+    await consumer.disconnect().catch((err: unknown) => log.warn("consumer disconnect failed", { err }));
+    await Promise.all([producer.disconnect(), admin.disconnect()]).catch((err: unknown) => log.warn("disconnect failed", { err }));
+  }
+
+  health(): Health {
+    const storeFailing = this.lastStoreError !== undefined && this.now() - this.lastStoreError < 10_000;
+    return {
+      live: !this.stopping,
+      ready: this.joined && !storeFailing,
+      details: { partitions: this.states.size, bufferedBytes: this.bufferedBytes, pendingBatches: this.pendingBatches(), paused: this.paused },
+    };
+  }
+
+  private pendingBatches(): number {
+    let n = 0;
+    for (const s of this.states.values()) n += s.queue.length + (s.open ? 1 : 0);
+    return n;
+  }
+
+  private onGroupJoin(assignment: Record<string, number[]>): void {
+    this.revokeAll("group joined");
+    const assigned = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)));
+    const arriving = [...assigned].filter((k) => !this.owned.has(k));
+    // Another instance may have been writing these partitions until a moment ago.
+    if (arriving.length > 0) this.handoverUntil = this.now() + this.settings.handoverDelayMs;
+    this.owned = assigned;
+    this.joined = true;
+    this.deps.log.info("partitions assigned", { assignment, arriving });
+  }
+
+  /** Drops every partition's unwritten state; each is recovered from the journal when next fetched. */
+  private revokeAll(why: string): void {
+    if (this.states.size > 0) this.deps.log.info("releasing partitions", { why, partitions: [...this.states.keys()] });
+    for (const state of this.states.values()) {
+      state.revoked = true;
+      if (state.draining) this.retiring.set(state.key, state.draining);
+    }
+    this.states.clear();
+    this.setBuffered(0);
+  }
+
+  private stateFor(topic: string, partition: number): PartitionState {
+    const key = `${topic}:${partition}`;
+    let state = this.states.get(key);
+    if (!state) {
+      state = { key, topic, partition, recovered: false, position: 0n, seekPending: false, queue: [], revoked: false };
+      this.states.set(key, state);
+    }
+    return state;
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    if (this.stopping || batch.messages.length === 0) return;
+    const state = this.stateFor(batch.topic, batch.partition);
+    if (!state.recovered) {
+      await this.recover(state, BigInt(batch.firstOffset() ?? batch.messages[0]!.offset), heartbeat);
+      return;
+    }
+    state.highWatermark = BigInt(batch.highWatermark);
+    for (const message of batch.messages) {
+      if (this.stopping || state.revoked || !isRunning() || isStale()) break;
+      const offset = BigInt(message.offset);
+      if (offset < state.position) {
+        resolveOffset(message.offset);
+        continue;
+      }
+      if (state.seekPending) {
+        if (offset !== state.position) return; // fetched before the seek took effect
+        state.seekPending = false;
+      }
+      this.accept(state, offset, message);
+      resolveOffset(message.offset);
+      if (this.bufferedBytes > this.settings.maxBufferedBytes) {
+        this.pauseFetching();
+        break;
+      }
+    }
+    this.updateLag(state);
+    await heartbeat();
+  }
+
+  /** Decides where a newly assigned partition resumes: see {@link planRecovery}. */
+  private async recover(state: PartitionState, fetchedFrom: bigint, heartbeat: () => Promise<void>): Promise<void> {
+    const { log, metrics, consumer, zone } = this.deps;
+    const control = this.control(state, "read");
+    const keepAlive = setInterval(() => heartbeat().catch(() => undefined), 1_000);
+    try {
+      await this.retiring.get(state.key);
+      this.retiring.delete(state.key);
+      const wait = this.handoverUntil - this.now();
+      if (wait > 0) await sleep(wait);
+      const [committed, journal] = await Promise.all([this.committedOffset(state, control), zone.readJournal(state.topic, state.partition, control)]);
+      if (state.revoked) return;
+      const plan = planRecovery(committed, journal);
+      state.position = plan.from ?? fetchedFrom;
+      state.forcedEnd = plan.forcedEnd;
+      state.committed = committed;
+      state.recovered = true;
+      metrics.recoveries.inc({ reason: plan.forcedEnd !== undefined ? "replay" : plan.from !== undefined ? "committed" : "earliest" });
+      log.info("partition recovered", {
+        topic: state.topic,
+        partition: state.partition,
+        committed: committed?.toString(),
+        journal: journal ? { start: journal.start.toString(), end: journal.end.toString() } : undefined,
+        from: state.position.toString(),
+        replayUntil: plan.forcedEnd?.toString(),
+        reason: plan.reason,
+      });
+      if (state.position !== fetchedFrom) {
+        state.seekPending = true;
+        consumer.seek({ topic: state.topic, partition: state.partition, offset: state.position.toString() });
+      }
+    } catch (err) {
+      if (!(err instanceof Aborted)) throw err;
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private committedOffset(state: PartitionState, control: RetryControl): Promise<bigint | undefined> {
+    return untilDone(
+      `reading the committed offset of ${state.key}`,
+      async () => {
+        const [topic] = await this.deps.admin.fetchOffsets({ groupId: this.settings.groupId, topics: [state.topic] });
+        const entry = topic?.partitions.find((p) => p.partition === state.partition);
+        return entry && entry.offset !== "-1" ? BigInt(entry.offset) : undefined;
+      },
+      control,
+      this.settings.s3RequestTimeoutMs,
+    );
+  }
+
+  private accept(state: PartitionState, offset: bigint, message: KafkaMessage): void {
+    const { metrics } = this.deps;
+    const now = this.now();
+    if (!state.open) state.open = new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnd);
+    const decoded = decodeMessage(state.topic, message.key, message.value, new Date(now));
+    const before = state.open.bytes;
+    state.open.add(offset, decoded, message);
+    this.setBuffered(this.bufferedBytes + state.open.bytes - before);
+    metrics.recordsIn.inc({ topic: state.topic });
+    state.position = offset + 1n;
+    if (state.open.isComplete(this.settings.flush, now)) this.seal(state);
+  }
+
+  private sealExpired(): void {
+    const now = this.now();
+    for (const state of this.states.values()) {
+      if (state.open && !state.revoked && state.open.isComplete(this.settings.flush, now)) this.seal(state);
+    }
+  }
+
+  private seal(state: PartitionState): void {
+    const batch = state.open!;
+    state.open = undefined;
+    if (batch.forcedEnd !== undefined) state.forcedEnd = undefined;
+    state.queue.push(batch);
+    state.draining ??= this.drain(state).finally(() => {
+      state.draining = undefined;
+    });
+  }
+
+  private async drain(state: PartitionState): Promise<void> {
+    while (state.queue.length > 0 && !state.revoked) {
+      const batch = state.queue[0]!;
+      try {
+        await this.flush(state, batch);
+      } catch (err) {
+        if (err instanceof Aborted) return;
+        // Unexpected: leave the batch uncommitted; the journal replays it after a restart.
+        this.deps.log.error("flush failed; restarting the sink", { topic: state.topic, partition: state.partition, err });
+        state.revoked = true;
+        throw err;
+      }
+      state.queue.shift();
+      if (!state.revoked) this.setBuffered(this.bufferedBytes - batch.bytes);
+    }
+  }
+
+  /** Journal, objects, dead letters, commit: each step only after the previous is durable. */
+  private async flush(state: PartitionState, batch: PartitionBatch): Promise<void> {
+    const { zone, producer, consumer, log, metrics } = this.deps;
+    const started = this.now();
+    const objects = batch.objects();
+    await zone.writeJournal({ version: 1, topic: batch.topic, partition: batch.partition, start: batch.startOffset, end: batch.endOffset, objects: objects.length }, this.control(state, "journal"));
+    const writes = this.control(state, "put");
+    for (let i = 0; i < objects.length; i += CONCURRENT_PUTS) {
+      await Promise.all(objects.slice(i, i + CONCURRENT_PUTS).map((o) => zone.put(o.key, o.body, writes)));
+    }
+    if (batch.deadLetters.length > 0) {
+      const failedAt = new Date(this.now());
+      const messages = batch.deadLetters.map((d) => deadLetterMessage(d, batch, failedAt));
+      await untilDone("producing dead letters", () => producer.send({ topic: this.settings.deadLetterTopic, messages, acks: -1 }), this.control(state, "dead-letter"), 30_000);
+      for (const d of batch.deadLetters) {
+        metrics.deadLettered.inc({ topic: batch.topic, code: d.code });
+        log.warn("dead-lettered", { topic: batch.topic, partition: batch.partition, offset: d.offset.toString(), code: d.code, reason: d.reason });
+      }
+    }
+    const next = batch.endOffset + 1n;
+    try {
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+      state.committed = next;
+      metrics.commits.inc({ result: "ok" });
+    } catch (err) {
+      // The objects are durable and journaled: a later commit or the next recovery moves past them.
+      metrics.commits.inc({ result: "failed" });
+      log.warn("commit failed", { topic: batch.topic, partition: batch.partition, offset: next.toString(), err });
+    }
+    const seconds = (this.now() - started) / 1000;
+    metrics.flushSeconds.observe({ topic: batch.topic }, seconds);
+    metrics.landingSeconds.observe({ topic: batch.topic }, (this.now() - batch.openedAt) / 1000);
+    metrics.recordsWritten.inc({ topic: batch.topic }, batch.validRecords);
+    metrics.objectsWritten.inc({ topic: batch.topic }, objects.length);
+    this.updateLag(state);
+    log.info("flushed", {
+      topic: batch.topic,
+      partition: batch.partition,
+      startOffset: batch.startOffset.toString(),
+      endOffset: batch.endOffset.toString(),
+      records: batch.validRecords,
+      deadLetters: batch.deadLetters.length,
+      objects: objects.length,
+      ms: Math.round(seconds * 1000),
+    });
+  }
+
+  private control(state: PartitionState, operation: string): RetryControl {
+    return {
+      shouldContinue: () => !state.revoked,
+      onError: (err, attempt) => {
+        this.lastStoreError = this.now();
+        this.deps.metrics.storeErrors.inc({ operation });
+        if (attempt === 1 || attempt % 10 === 0) this.deps.log.warn(`${operation} failed, retrying`, { topic: state.topic, partition: state.partition, attempt, err });
+      },
+    };
+  }
+
+  private setBuffered(bytes: number): void {
+    this.bufferedBytes = Math.max(0, bytes);
+    this.deps.metrics.bufferedBytes.set(this.bufferedBytes);
+    if (this.paused && this.bufferedBytes < this.settings.maxBufferedBytes / 2 && !this.stopping) {
+      this.paused = false;
+      this.deps.consumer.resume(this.settings.topics.map((topic) => ({ topic })));
+      this.deps.log.info("fetching resumed", { bufferedBytes: this.bufferedBytes });
+    }
+  }
+
+  private pauseFetching(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.deps.consumer.pause(this.settings.topics.map((topic) => ({ topic })));
+    this.deps.log.warn("fetching paused until buffered records are written", { bufferedBytes: this.bufferedBytes });
+  }
+
+  private updateLag(state: PartitionState): void {
+    if (state.highWatermark === undefined || state.committed === undefined) return;
+    this.deps.metrics.lag.set({ topic: state.topic, partition: String(state.partition) }, Number(state.highWatermark - state.committed));
+  }
+}

@@ -1,0 +1,83 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { sinkJournalKey } from "../../contract";
+import { backoffDelay, sleep, type Logger } from "../lib";
+import { decodeJournal, encodeJournal, type Journal } from "./journal";
+
+/** Thrown when a write loop stops because the partition was revoked or the sink is stopping. */
+export class Aborted extends Error {
+  constructor(what: string) {
+    super(`stopped before ${what}`);
+    this.name = "Aborted";
+  }
+}
+
+export interface RetryControl {
+  /** False once the partition is revoked or the sink stops: no new request is started. */
+  shouldContinue(): boolean;
+  onError?(err: unknown, attempt: number): void;
+}
+
+/**
+ * Runs `op` until it succeeds, backing off up to 5 s between attempts; an outage of the object
+ * store only delays the sink, it never drops data. Each attempt is bounded by `timeoutMs`.
+ */
+export async function untilDone<T>(what: string, op: (signal: AbortSignal) => Promise<T>, control: RetryControl, timeoutMs: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    if (!control.shouldContinue()) throw new Aborted(what);
+    try {
+      return await op(AbortSignal.timeout(timeoutMs));
+    } catch (err) {
+      control.onError?.(err, attempt);
+      await sleep(Math.max(50, backoffDelay(attempt, 200, 5_000)));
+    }
+  }
+}
+
+/** The raw zone as the sink uses it: write objects, read and write the journal. */
+export class RawZone {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+    private readonly timeoutMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  put(key: string, body: string, control: RetryControl): Promise<void> {
+    return untilDone(
+      `writing ${key}`,
+      async (abortSignal) => {
+        await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: "application/x-ndjson" }), { abortSignal });
+      },
+      control,
+      this.timeoutMs,
+    );
+  }
+
+  writeJournal(journal: Journal, control: RetryControl): Promise<void> {
+    return this.put(sinkJournalKey(journal.topic, journal.partition), encodeJournal(journal), control);
+  }
+
+  readJournal(topic: string, partition: number, control: RetryControl): Promise<Journal | undefined> {
+    const key = sinkJournalKey(topic, partition);
+    return untilDone(
+      `reading ${key}`,
+      async (abortSignal) => {
+        try {
+          const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal });
+          return decodeJournal(await res.Body!.transformToString(), `s3://${this.bucket}/${key}`);
+        } catch (err) {
+          if (err instanceof NoSuchKey || (err as { name?: string }).name === "NoSuchKey") return undefined;
+          throw err;
+        }
+      },
+      {
+        shouldContinue: control.shouldContinue,
+        onError: (err, attempt) => {
+          this.log.warn("cannot read the journal, retrying", { key, attempt, err });
+          control.onError?.(err, attempt);
+        },
+      },
+      this.timeoutMs,
+    );
+  }
+}
