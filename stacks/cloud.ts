@@ -48,8 +48,9 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     );
 
   const users: KafkaUserSpec[] = [
-    ...(Object.entries(FUNCTION_KAFKA_ACCESS) as [FunctionCommand, (typeof FUNCTION_KAFKA_ACCESS)[FunctionCommand]][]).map(([name, a]) => ({ name, write: a.write, read: a.read, group: a.group })),
-    { name: SPARK_USER, write: [], read: [TOPICS.realtime, TOPICS.batch], group: "spark-" },
+    ...(Object.entries(FUNCTION_KAFKA_ACCESS) as [FunctionCommand, (typeof FUNCTION_KAFKA_ACCESS)[keyof typeof FUNCTION_KAFKA_ACCESS]][]).map(([name, a]) => ({ name, write: a.write, read: a.read, group: a.group })),
+    // Spark's Kafka source generates its consumer group ids (spark-kafka-source-<uuid>...).
+    { name: SPARK_USER, write: [], read: [TOPICS.realtime, TOPICS.batch], group: "spark-kafka-", groupPattern: "prefix" },
   ];
   const kafka = new StrimziKafka(
     `${prefix}-kafka`,
@@ -90,7 +91,8 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       taskRoleArn: airflowRole.arn,
       labels,
     },
-    inCluster,
+    // The chart pulls the image by tag, which carries no dependency on the push.
+    { ...inCluster, dependsOn: [namespace, images] },
   );
 
   const quoteSecret = secrets.quoteApiKey

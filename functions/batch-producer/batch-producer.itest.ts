@@ -6,8 +6,8 @@ import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, ENV, TOPICS, barId, encodeRecord, pa
 import { retry, silentLogger, type KafkaSettings } from "../lib";
 import { kafkaClient, testServers } from "../../test/harness";
 import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient } from "./fixtures/client";
-import { FIXTURE_TRADING_DAYS, chartFixture } from "./fixtures/generate";
-import { readRecording } from "./fixtures/recordings";
+import { FIXTURE_TRADING_DAYS } from "./fixtures/generate";
+import { recordedBars } from "./fixtures/expected";
 import { createBatchMetrics } from "./metrics";
 import { openKafkaPublisher } from "./publish";
 import { main } from "./main";
@@ -67,35 +67,9 @@ async function consumeBetween(kafka: Kafka, topic: string, from: Offsets, to: Of
   return consumed;
 }
 
-interface WireResult {
-  meta: { exchangeTimezoneName: string };
-  timestamp: number[];
-  indicators: { quote: Record<"open" | "high" | "low" | "close" | "volume", number[]>[]; adjclose: { adjclose: number[] }[] };
-}
-
 /** The messages the fixtures should produce, read straight off the wire arrays. */
 function expectedMessages(): Set<string> {
-  const expected = new Set<string>();
-  for (const symbol of DEFAULT_BATCH_SYMBOLS) {
-    const result = (readRecording(chartFixture(symbol)).response.bodyJson as { chart: { result: WireResult[] } }).chart.result[0]!;
-    const q = result.indicators.quote[0]!;
-    const day = new Intl.DateTimeFormat("en-CA", { timeZone: result.meta.exchangeTimezoneName });
-    result.timestamp.forEach((t, i) => {
-      const bar: DailyBar = {
-        symbol,
-        trade_date: day.format(new Date(t * 1000)),
-        open: q.open[i]!,
-        high: q.high[i]!,
-        low: q.low[i]!,
-        close: q.close[i]!,
-        adj_close: result.indicators.adjclose[0]!.adjclose[i]!,
-        volume: q.volume[i]!,
-        source: "yahoo",
-      };
-      expected.add(`${symbol}\n${encodeRecord(BAR_SCHEMA, bar)}`);
-    });
-  }
-  return expected;
+  return new Set(recordedBars().map((bar) => `${bar.symbol}\n${encodeRecord(BAR_SCHEMA, bar)}`));
 }
 
 describe("batch producer against a real broker", function () {

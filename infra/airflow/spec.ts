@@ -13,7 +13,8 @@ const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.Fa
 
 /** `apache/airflow:3.3.2-python3.12` → `3.3.2`; the Helm chart needs it to match the image. */
 export function airflowVersionOf(image: string): string {
-  const tag = image.slice(image.lastIndexOf(":") + 1);
+  const name = image.split("@")[0]!;
+  const tag = name.slice(name.lastIndexOf(":") + 1);
   const m = /^(\d+\.\d+\.\d+)/.exec(tag);
   if (!m) throw new Error(`\`images.airflow\` must be tagged with an Airflow version such as 3.3.2-python3.12 (got "${image}")`);
   return m[1]!;

@@ -1,7 +1,7 @@
 /**
  * Container images of the platform. Every one is pinned: a version tag (`4.1.1`, `17.6-bookworm`,
- * `RELEASE.2025-09-07T16-13-09Z`) or a digest. Floating tags (`latest`, `17`, `stable`) are refused
- * because they change what a stack runs without a diff.
+ * `RELEASE.2025-09-07T16-13-09Z`), a content hash (`src-88f3a383420ce9d1`) or a digest. Floating
+ * tags (`latest`, `17`, `stable`) are refused because they change what a stack runs without a diff.
  */
 export interface ImageSettings {
   /** @default "apache/kafka:4.3.1" (the project's official image; KRaft, no ZooKeeper) */
@@ -46,7 +46,8 @@ export function checkImagePinned(reference: string): PinCheck {
   if (/(^|[-_.])(latest|stable|edge|nightly|main|master|current|lts)($|[-_.])/i.test(tag)) {
     return { pinned: false, reason: `uses the floating tag "${tag}"` };
   }
-  if (!/\d+\.\d+/.test(tag) && !/\d{4}-\d{2}-\d{2}/.test(tag)) {
+  // A release (4.1.1), a dated release, or a content hash (our builds' `src-<hash>`, a git sha).
+  if (!/\d+\.\d+/.test(tag) && !/\d{4}-\d{2}-\d{2}/.test(tag) && !/(^|[-_.])[0-9a-f]{12,}($|[-_.])/.test(tag)) {
     return { pinned: false, reason: `has the tag "${tag}", which names no exact release (use e.g. 1.2.3 or a digest)` };
   }
   return { pinned: true };

@@ -1,4 +1,6 @@
 import { DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, isSymbol } from "../../contract";
+import { airflowVersionOf } from "../airflow/spec";
+import { kafkaVersionOf } from "../kafka/strimzi";
 import { OBJECT_STORE_SERVER_NAMES } from "../storage/servers";
 import { DEFAULT_IMAGES, checkImagePinned, type ImageSettings } from "./images";
 import { ConfigError, Problems, show, unknownKey, type RawObject } from "./problems";
@@ -57,6 +59,16 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
   const namePrefix = p.string("namePrefix", raw.namePrefix, "mdp", NAME, "lower-case letters, digits and dashes, starting with a letter, at most 21 characters");
 
   const images = parseImages(p, raw.images);
+  if (target === "cloud") {
+    // Strimzi and the Airflow chart are told the release the images run, read from their tags.
+    for (const readVersion of [() => kafkaVersionOf(images.kafka), () => airflowVersionOf(images.airflow)]) {
+      try {
+        readVersion();
+      } catch (error) {
+        p.add((error as Error).message);
+      }
+    }
+  }
   const kafka = parseKafka(p, raw.kafka, target, d.kafka);
 
   const sparkRaw = p.object("spark", raw.spark, ["workers", "workerCores", "workerMemory"]);
@@ -89,6 +101,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
   let cloud: CloudSettings | undefined;
   if (target === "local") {
     local = parseLocal(p, raw.local);
+    checkSinkMetricsPorts(p, local, functions.sink.replicas);
     if (raw.cloud !== undefined) p.add("`cloud` settings apply only to `target: cloud`; remove them from this local stack");
   } else {
     cloud = parseCloud(p, raw.cloud);
@@ -205,6 +218,16 @@ function parseLocal(p: Problems, value: unknown): LocalSettings {
     ports,
     ...(dockerHost ? { dockerHost } : {}),
   };
+}
+
+/** Sink `i` publishes its metrics on `local.ports.metrics + i`; those ports must be free too. */
+function checkSinkMetricsPorts(p: Problems, local: LocalSettings, replicas: number): void {
+  for (let i = 1; i <= replicas; i++) {
+    const port = local.ports.metrics + i;
+    const clash = Object.entries(local.ports).find(([key, n]) => key !== "metrics" && n === port);
+    if (clash) p.add(`\`local.ports.${clash[0]}\` is ${port}, the metrics port of sink ${i} (\`local.ports.metrics\` + ${i}); move one of them`);
+    if (port > 65_535) p.add(`\`local.ports.metrics\` leaves no port for sink ${i} (got ${local.ports.metrics} with ${replicas} sinks)`);
+  }
 }
 
 function parseCloud(p: Problems, value: unknown): CloudSettings {

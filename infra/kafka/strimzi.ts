@@ -16,6 +16,8 @@ export interface KafkaUserSpec {
   write: readonly string[];
   read: readonly string[];
   group?: string;
+  /** Whether `group` is one consumer group or the prefix of generated ones (Spark's). @default "literal" */
+  groupPattern?: "literal" | "prefix";
 }
 
 /** `apache/kafka:4.3.1` → `4.3.1`: Strimzi runs the same Kafka release as the local target. */
@@ -63,7 +65,7 @@ export function userResourceSpec(u: KafkaUserSpec) {
   const acls = [
     ...u.write.map((topic) => ({ resource: { type: "topic", name: topic, patternType: "literal" }, operations: ["Describe", "Write"], host: "*" })),
     ...u.read.map((topic) => ({ resource: { type: "topic", name: topic, patternType: "literal" }, operations: ["Describe", "Read"], host: "*" })),
-    ...(u.group ? [{ resource: { type: "group", name: u.group, patternType: "literal" }, operations: ["Describe", "Read"], host: "*" }] : []),
+    ...(u.group ? [{ resource: { type: "group", name: u.group, patternType: u.groupPattern ?? "literal" }, operations: ["Describe", "Read"], host: "*" }] : []),
   ];
   return { authentication: { type: "scram-sha-512" }, authorization: { type: "simple", acls } };
 }

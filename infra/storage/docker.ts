@@ -57,7 +57,7 @@ export function volumeOwnerSpec(image: pulumi.Input<string>, volume: pulumi.Inpu
   };
 }
 
-export function bucketInitSpec(args: DockerObjectStoreArgs, endpoint: string, secretKey: pulumi.Input<string>): ContainerSpec {
+export function bucketInitSpec(args: DockerObjectStoreArgs, endpoint: pulumi.Input<string>, secretKey: pulumi.Input<string>): ContainerSpec {
   return {
     role: "objectstore-buckets",
     image: args.functionsImage,
@@ -98,7 +98,7 @@ export class DockerObjectStore extends pulumi.ComponentResource {
     this.endpointInternal = pulumi.interpolate`http://${store.hostname}:${server.apiPort}`;
     const host = args.placement.bindAddress === "0.0.0.0" ? "localhost" : args.placement.bindAddress;
     this.endpointHost = pulumi.output(`http://${host}:${args.ports.api}`);
-    const init = createContainer(name, bucketInitSpec(args, `http://${OBJECT_STORE_ALIAS}:${server.apiPort}`, password.result), args.placement, {
+    const init = createContainer(name, bucketInitSpec(args, this.endpointInternal, password.result), args.placement, {
       parent: this,
       dependsOn: [store],
     });

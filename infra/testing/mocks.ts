@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,10 +14,18 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export interface RecordedResource {
   type: string;
   name: string;
+  /** The id the mock gave the resource: `<name>-id`. */
+  id: string;
   /** Inputs as the engine received them; secret values are still wrapped (see {@link isSecret}). */
   inputs: Record<string, unknown>;
   /** The same inputs with every secret unwrapped. */
   plain: Record<string, unknown>;
+  /** What the provider returned: the inputs plus computed attributes, secrets unwrapped. */
+  state: Record<string, unknown>;
+  /** Resources it waits for: `dependsOn` and those its inputs come from. */
+  dependencies: { type: string; name: string }[];
+  /** Its parent component, which it waits for too. */
+  parent?: { type: string; name: string };
 }
 
 export function isSecret(value: unknown): boolean {
@@ -44,6 +53,13 @@ export function plainStrings(value: unknown, at = ""): { path: string; value: st
   return [];
 }
 
+/** Random bytes of a RandomId, derived from its name so that each one is distinct and stable. */
+export function mockRandomId(name: string, byteLength: number): { b64Url: string; b64Std: string; hex: string } {
+  const bytes = Buffer.alloc(byteLength);
+  for (let block = 0; block * 32 < byteLength; block++) crypto.createHash("sha256").update(`${name}#${block}`).digest().copy(bytes, block * 32);
+  return { b64Url: bytes.toString("base64url"), b64Std: bytes.toString("base64"), hex: bytes.toString("hex") };
+}
+
 /** Attributes the providers compute, so that wiring through them can be asserted. */
 function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
@@ -62,7 +78,7 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
     case "random:index/randomPassword:RandomPassword":
       return { result: `generated-${name}-password` };
     case "random:index/randomId:RandomId":
-      return { b64Url: "MkU4RjZBQjE0Mzc2NDk5Qg", hex: "2e8f6ab14376499b2e8f6ab14376499b" };
+      return mockRandomId(name, (inputs.byteLength as number | undefined) ?? 8);
     case "snowflake:index/storageIntegration:StorageIntegration":
       return { storageAwsIamUserArn: `arn:aws:iam::999999999999:user/snowflake-${name}`, storageAwsExternalId: `EXT_${name.toUpperCase()}` };
     case "snowflake:index/pipe:Pipe":
@@ -76,13 +92,40 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
   }
 }
 
+/** `urn:pulumi:<stack>::<project>::<parent types $>...$<type>::<name>` → type and name. */
+function parseUrn(urn: string): { type: string; name: string } {
+  const [, , qualifiedType, name] = urn.split("::");
+  return { type: qualifiedType!.slice(qualifiedType!.lastIndexOf("$") + 1), name: name! };
+}
+
+function secretValue(value: unknown): unknown {
+  return isSecret(value) ? value : { [SIG_KEY]: SECRET_SIG, value };
+}
+
+/** What the mock monitor does not pass to `newResource`, read off the registration request. */
+interface Registration {
+  /** Outputs the engine marks secret (e.g. RandomPassword's `result`). */
+  secretOutputs: readonly string[];
+  dependencies: readonly string[];
+  parent?: string;
+}
+
 export class RecordingMocks implements pulumi.runtime.Mocks {
-  readonly resources: RecordedResource[] = [];
+  /** The registration in flight (see {@link readRegistrations}). */
+  registration: Registration = { secretOutputs: [], dependencies: [] };
+
+  constructor(readonly resources: RecordedResource[] = []) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
     const inputs = args.inputs as Record<string, unknown>;
-    this.resources.push({ type: args.type, name: args.name, inputs, plain: reveal(inputs) as Record<string, unknown> });
-    return { id: `${args.name}-id`, state: { ...inputs, ...computed(args.type, args.name, reveal(inputs) as Record<string, unknown>) } };
+    const plain = reveal(inputs) as Record<string, unknown>;
+    const id = `${args.name}-id`;
+    const state: Record<string, unknown> = { ...inputs, ...computed(args.type, args.name, plain) };
+    const dependencies = this.registration.dependencies.map(parseUrn);
+    const parent = this.registration.parent ? parseUrn(this.registration.parent) : undefined;
+    this.resources.push({ type: args.type, name: args.name, id, inputs, plain, state: reveal(state) as Record<string, unknown>, dependencies, ...(parent ? { parent } : {}) });
+    for (const key of this.registration.secretOutputs) if (key in state) state[key] = secretValue(state[key]);
+    return { id, state };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -128,7 +171,32 @@ export interface Run<T> {
   outputs: T;
 }
 
-const settingsRuntime = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+interface MonitorRequest {
+  getAdditionalsecretoutputsList?(): string[];
+  getDependenciesList?(): string[];
+  getParent?(): string;
+}
+type RegisterResource = (req: MonitorRequest, callback: (...args: unknown[]) => void) => unknown;
+
+const settingsRuntime = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; getMonitor(): { registerResource: RegisterResource } };
+
+/**
+ * The engine marks a resource's `additionalSecretOutputs` as secrets and orders it after its
+ * dependencies; the SDK's mock monitor passes neither to the mocks, so they are read off the request.
+ */
+function readRegistrations(mocks: RecordingMocks): void {
+  const monitor = settingsRuntime.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    // The mock monitor calls `newResource` synchronously, before its first await.
+    mocks.registration = { secretOutputs: req.getAdditionalsecretoutputsList?.() ?? [], dependencies: req.getDependenciesList?.() ?? [], parent: req.getParent?.() || undefined };
+    try {
+      return register(req, callback);
+    } finally {
+      mocks.registration = { secretOutputs: [], dependencies: [] };
+    }
+  };
+}
 
 export const PROJECT = (yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { name: string }).name;
 
@@ -136,7 +204,7 @@ export const PROJECT = (yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.y
  * Runs a program under the mock engine with a stack's committed config, waits for every resource
  * registration, and returns what was registered.
  */
-export async function runProgram<T>(program: () => T, options: RunOptions): Promise<Run<T>> {
+export async function runProgram<T>(program: () => T, options: RunOptions, recorded: RecordedResource[] = []): Promise<Run<T>> {
   const project = options.project ?? PROJECT;
   const { config } = stackFileConfig(options.stack);
   for (const key of options.without ?? []) delete config[`${project}:${key}`];
@@ -147,11 +215,27 @@ export async function runProgram<T>(program: () => T, options: RunOptions): Prom
     secretKeys.push(`${project}:${key}`);
   }
   pulumi.runtime.setAllConfig(config, secretKeys);
-  const mocks = new RecordingMocks();
+  const mocks = new RecordingMocks(recorded);
   await pulumi.runtime.setMocks(mocks, project, options.stack, false);
+  readRegistrations(mocks);
   const outputs = program();
   await settingsRuntime.waitForRPCs();
   return { resources: mocks.resources, outputs };
+}
+
+/**
+ * Runs a program that must fail, and returns its error with whatever it registered before failing
+ * (a config error must leave that empty).
+ */
+export async function runFailingProgram(program: () => unknown, options: RunOptions): Promise<{ error: Error; resources: RecordedResource[] }> {
+  const recorded: RecordedResource[] = [];
+  try {
+    await runProgram(program, options, recorded);
+  } catch (error) {
+    await settingsRuntime.waitForRPCs();
+    return { error: error as Error, resources: recorded };
+  }
+  throw new Error(`the program succeeded on stack ${options.stack}, registering ${recorded.length} resources`);
 }
 
 /** The value of an Output, for assertions. */
@@ -165,6 +249,13 @@ export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean>
 
 export function ofType(resources: RecordedResource[], type: string): RecordedResource[] {
   return resources.filter((r) => r.type === type);
+}
+
+/** Whether `resource` waits for `dependency`, directly or through its parents (which it waits for). */
+export function dependsOn(resource: RecordedResource, dependency: RecordedResource, all: RecordedResource[]): boolean {
+  if (resource.dependencies.some((d) => d.type === dependency.type && d.name === dependency.name)) return true;
+  const parent = resource.parent && all.find((r) => r.type === resource.parent!.type && r.name === resource.parent!.name);
+  return parent ? dependsOn(parent, dependency, all) : false;
 }
 
 export function named(resources: RecordedResource[], name: string): RecordedResource {

@@ -1,0 +1,191 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ENV, FUNCTION_COMMANDS, PORTS, TOPICS } from "../../contract";
+import type { FunctionsSettings } from "../config";
+import type { Json } from "../testing/inspect";
+import { envVars, functionPodSpec, kafkaSecurityEnv, type FunctionPodArgs } from "./kubernetes";
+import { FUNCTION_KAFKA_ACCESS, IMAGE_BUILDS, SINK_GROUP_ID, batchProducerEnv, contentTag, realtimeProducerEnv, sinkEnv, type FunctionWiring } from "./spec";
+
+const SETTINGS: FunctionsSettings = {
+  symbols: ["AAPL", "MSFT"],
+  batchSymbols: ["AAPL", "V"],
+  tickIntervalMs: 2000,
+  simulationSeed: 7,
+  quoteSource: "simulated",
+  sink: { flushRecords: 5000, flushBytes: 4_194_304, flushIntervalMs: 1000, replicas: 2 },
+};
+const LOCAL: FunctionWiring = { kafkaBootstrap: "kafka:9092", s3Endpoint: "http://objectstore:9000", s3Region: "us-east-1", rawBucket: "mdp-dev-raw" };
+const CLOUD: FunctionWiring = { kafkaBootstrap: "c-kafka-bootstrap.ns.svc:9093", s3Region: "eu-west-1", rawBucket: "mdp-prod-raw-123" };
+const CONTRACT_NAMES = new Set<string>(Object.values(ENV));
+
+describe("functions spec", () => {
+  describe("env builders", () => {
+    it("use only the contract's variable names", () => {
+      for (const env of [realtimeProducerEnv(SETTINGS, LOCAL), batchProducerEnv(SETTINGS, LOCAL), sinkEnv(SETTINGS, LOCAL), sinkEnv(SETTINGS, CLOUD)]) {
+        for (const name of Object.keys(env)) assert.ok(CONTRACT_NAMES.has(name), `${name} is not in contract/env.ts`);
+      }
+    });
+
+    it("give the realtime producer Kafka, its symbols and its simulation", () => {
+      assert.deepEqual(realtimeProducerEnv(SETTINGS, LOCAL), {
+        [ENV.kafkaBrokers]: "kafka:9092",
+        [ENV.kafkaClientId]: FUNCTION_COMMANDS.realtimeProducer,
+        [ENV.kafkaAcks]: "all",
+        [ENV.symbols]: "AAPL,MSFT",
+        [ENV.tickIntervalMs]: "2000",
+        [ENV.simulationSeed]: "7",
+        [ENV.quoteSource]: "simulated",
+        [ENV.metricsPort]: String(PORTS.functionsMetrics),
+      });
+    });
+
+    it("give the batch producer its symbols and no object store", () => {
+      const env = batchProducerEnv(SETTINGS, LOCAL);
+      assert.equal(env[ENV.batchSymbols], "AAPL,V");
+      assert.equal(env[ENV.kafkaAcks], "all");
+      assert.equal(env[ENV.s3Endpoint], undefined);
+    });
+
+    it("give the sink the object store, its raw bucket and its flush policy", () => {
+      const env = sinkEnv(SETTINGS, LOCAL);
+      assert.equal(env[ENV.s3Endpoint], "http://objectstore:9000");
+      assert.equal(env[ENV.s3ForcePathStyle], "true");
+      assert.equal(env[ENV.rawBucket], "mdp-dev-raw");
+      assert.equal(env[ENV.sinkGroupId], SINK_GROUP_ID);
+      assert.equal(env[ENV.sinkFlushRecords], "5000");
+      assert.equal(env[ENV.sinkFlushBytes], "4194304");
+      assert.equal(env[ENV.sinkFlushIntervalMs], "1000");
+    });
+
+    it("leave the S3 endpoint to the SDK on AWS", () => {
+      const env = sinkEnv(SETTINGS, CLOUD);
+      assert.equal(env[ENV.s3Region], "eu-west-1");
+      assert.equal(env[ENV.s3Endpoint], undefined);
+      assert.equal(env[ENV.s3ForcePathStyle], undefined);
+    });
+
+    it("never carry a credential", () => {
+      for (const env of [realtimeProducerEnv(SETTINGS, LOCAL), batchProducerEnv(SETTINGS, LOCAL), sinkEnv(SETTINGS, LOCAL)]) {
+        for (const name of [ENV.kafkaPassword, ENV.awsSecretAccessKey, ENV.quoteApiKey]) assert.equal(env[name], undefined, name);
+      }
+    });
+
+    it("match each function's Kafka access to what it does", () => {
+      assert.deepEqual(FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.sink], { write: [TOPICS.deadLetter], read: [TOPICS.realtime, TOPICS.batch], group: SINK_GROUP_ID });
+      assert.deepEqual(FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.realtimeProducer].write, [TOPICS.realtime]);
+      assert.deepEqual(FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.batchProducer].write, [TOPICS.batch]);
+    });
+  });
+
+  describe("contentTag", () => {
+    let root: string;
+    const write = (file: string, content: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), content);
+    };
+
+    beforeEach(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), "content-tag-"));
+      write("package.json", "{}");
+      write("app/main.ts", "console.log(1)");
+      write("app/lib/util.ts", "export {}");
+    });
+    afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    const tag = () => contentTag(root, ["package.json", "app"]);
+
+    it("is a pinned tag of the content", () => {
+      assert.match(tag(), /^src-[0-9a-f]{16}$/);
+      assert.equal(tag(), tag());
+    });
+
+    it("changes when a file changes, is added or is renamed", () => {
+      const before = tag();
+      write("app/lib/util.ts", "export const x = 1");
+      const edited = tag();
+      assert.notEqual(edited, before);
+      write("app/lib/more.ts", "");
+      const added = tag();
+      assert.notEqual(added, edited);
+      fs.renameSync(path.join(root, "app/lib/more.ts"), path.join(root, "app/lib/other.ts"));
+      assert.notEqual(tag(), added);
+    });
+
+    it("ignores node_modules, build output, caches and tests", () => {
+      const before = tag();
+      write("app/node_modules/dep/index.js", "x");
+      write("app/dist/main.js", "x");
+      write("app/__pycache__/x.pyc", "x");
+      write("app/main.test.ts", "x");
+      write("outside.ts", "not an input");
+      assert.equal(tag(), before);
+    });
+
+    it("hashes the Dockerfile and the context of every image we build", () => {
+      for (const [image, build] of Object.entries(IMAGE_BUILDS)) {
+        const inputs: readonly string[] = build.inputs;
+        const covered = (file: string) => inputs.some((i) => file === i || file.startsWith(`${i}/`));
+        assert.ok(covered(build.dockerfile), `${image}'s Dockerfile is one of its inputs`);
+        if (build.context !== ".") assert.ok(covered(build.context), `${image}'s context is one of its inputs`);
+      }
+    });
+  });
+
+  describe("functionPodSpec", () => {
+    const args: FunctionPodArgs = {
+      image: "repo/functions@sha256:abc",
+      command: FUNCTION_COMMANDS.sink,
+      env: sinkEnv(SETTINGS, CLOUD),
+      secrets: { caSecret: "cluster-ca-cert", users: { sink: "sink-user" } },
+      serviceAccountName: "sink",
+      labels: {},
+    };
+    const pod = functionPodSpec(args);
+    const containerOf = (spec: typeof pod) => (spec.containers as Json[])[0]!;
+    const container = containerOf(pod);
+
+    it("runs the function's command as non-root with the restricted profile", () => {
+      assert.deepEqual(container.args, [FUNCTION_COMMANDS.sink]);
+      assert.equal((pod.securityContext as Record<string, unknown>).runAsNonRoot, true);
+      assert.equal((pod.securityContext as Record<string, unknown>).runAsUser, 1000);
+      assert.deepEqual(container.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, runAsNonRoot: true });
+    });
+
+    it("probes a long-running function on its /healthz and /readyz", () => {
+      assert.deepEqual(container.livenessProbe.httpGet, { path: "/healthz", port: PORTS.functionsMetrics });
+      assert.deepEqual(container.readinessProbe.httpGet, { path: "/readyz", port: PORTS.functionsMetrics });
+      assert.equal(pod.restartPolicy, "Always");
+      assert.equal(pod.terminationGracePeriodSeconds, 45);
+    });
+
+    it("does not probe a job", () => {
+      const job = functionPodSpec({ ...args, command: FUNCTION_COMMANDS.batchProducer, secrets: { caSecret: "ca", users: { "batch-producer": "b" } }, restartPolicy: "Never" });
+      assert.equal(containerOf(job).livenessProbe, undefined);
+      assert.equal(containerOf(job).readinessProbe, undefined);
+      assert.equal(job.restartPolicy, "Never");
+    });
+
+    it("gets the Kafka password from its user's secret and trusts the cluster CA", () => {
+      const env = Object.fromEntries((container.env as { name: string }[]).map((e) => [e.name, e]));
+      assert.deepEqual(env[ENV.kafkaPassword], { name: ENV.kafkaPassword, valueFrom: { secretKeyRef: { name: "sink-user", key: "password" } } });
+      assert.deepEqual(env[ENV.kafkaUsername], { name: ENV.kafkaUsername, value: FUNCTION_COMMANDS.sink });
+      assert.deepEqual(env.NODE_EXTRA_CA_CERTS, { name: "NODE_EXTRA_CA_CERTS", value: "/etc/kafka-ca/ca.crt" });
+      assert.deepEqual(pod.volumes, [{ name: "kafka-ca", secret: { secretName: "cluster-ca-cert", items: [{ key: "ca.crt", path: "ca.crt" }] } }]);
+    });
+
+    it("refuses a function without a Kafka user", () => {
+      assert.throws(() => kafkaSecurityEnv(FUNCTION_COMMANDS.realtimeProducer, { caSecret: "ca", users: {} }), /no Kafka user was declared for the function realtime-producer/);
+    });
+  });
+
+  describe("envVars", () => {
+    it("lists plain values sorted by name, for stable previews", () => {
+      assert.deepEqual(envVars({ B: "2", A: "1" }), [
+        { name: "A", value: "1" },
+        { name: "B", value: "2" },
+      ]);
+    });
+  });
+});

@@ -1,0 +1,436 @@
+import * as assert from "node:assert/strict";
+import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, PORTS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES } from "../contract";
+import { AIRFLOW_POD_SELECTOR } from "../infra/airflow";
+import { copyStatement, snowflakeNames, tableColumns } from "../infra/snowflake";
+import { TYPES, metadataOf, podEnv, podSpecOf, selects, type Json, type PodSpecShape } from "../infra/testing/inspect";
+import { dependsOn, isSecret, isSecretOutput, ofType, plainStrings, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
+import type { PlatformOutputs } from "./outputs";
+import { definePlatform } from "./platform";
+
+const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: ci, user: {token: kubeconfig-token-0123456789}}]";
+const SNOWFLAKE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvsnowflakeprivatekey0123456789\n-----END PRIVATE KEY-----";
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: string | string[];
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, string>>;
+}
+const policyOf = (text: unknown): Statement[] => (JSON.parse(text as string) as { Statement: Statement[] }).Statement;
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
+  this.timeout(60_000);
+  let run: Run<PlatformOutputs>;
+  let resources: RecordedResource[];
+
+  before(async () => {
+    run = await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: KUBECONFIG, snowflakePrivateKey: SNOWFLAKE_KEY } });
+    resources = run.resources;
+  });
+
+  const only = (type: string, predicate: (r: RecordedResource) => boolean = () => true): RecordedResource => {
+    const found = ofType(resources, type).filter(predicate);
+    assert.equal(found.length, 1, `expected one ${type}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    return found[0]!;
+  };
+  const byK8sName = (type: string, name: string) => only(type, (r) => metadataOf(r).name === name);
+  const spec = (r: RecordedResource) => r.plain.spec as Json;
+  const bucketOf = (zone: string) => only(TYPES.bucket, (r) => (r.plain.tags as Record<string, string>).zone === zone);
+  const onBucket = (type: string, bucket: RecordedResource) => only(type, (r) => r.plain.bucket === bucket.id);
+  const functionWorkloads = () => [FUNCTION_COMMANDS.realtimeProducer, FUNCTION_COMMANDS.sink].map((fn) => byK8sName(TYPES.deployment, fn)).concat(byK8sName(TYPES.cronJob, FUNCTION_COMMANDS.batchProducer));
+
+  describe("Kafka (Strimzi)", () => {
+    it("installs the Strimzi operator chart, pinned, watching only its namespace", () => {
+      const chart = only(TYPES.helmChart);
+      assert.equal(chart.plain.chart, "oci://quay.io/strimzi-helm/strimzi-kafka-operator");
+      assert.equal(chart.plain.version, "1.2.0");
+      assert.deepEqual(chart.plain.values, { watchAnyNamespace: false, generateNetworkPolicy: true });
+    });
+
+    it("declares a KRaft cluster with explicit durability: RF 3, min ISR 2, no unclean election", () => {
+      const kafka = spec(only(TYPES.kafka)).kafka;
+      assert.equal(kafka.version, "4.3.1");
+      assert.equal(kafka.config["default.replication.factor"], "3");
+      assert.equal(kafka.config["min.insync.replicas"], "2");
+      assert.equal(kafka.config["unclean.leader.election.enable"], "false");
+      assert.equal(kafka.config["auto.create.topics.enable"], "false");
+      const pools = ofType(resources, TYPES.kafkaNodePool);
+      const broker = pools.find((p) => spec(p).roles[0] === "broker")!;
+      const controller = pools.find((p) => spec(p).roles[0] === "controller")!;
+      assert.equal(spec(broker).replicas, 3);
+      assert.equal(spec(controller).replicas, 3);
+      for (const pool of pools) assert.equal(metadataOf(pool).labels?.["strimzi.io/cluster"], metadataOf(only(TYPES.kafka)).name);
+    });
+
+    it("creates the three topics with 3 replicas and min.insync.replicas 2", () => {
+      const topics = ofType(resources, TYPES.kafkaTopic);
+      assert.deepEqual(topics.map((t) => spec(t).topicName).sort(), Object.values(TOPICS).sort());
+      for (const t of topics) {
+        assert.equal(spec(t).replicas, 3, t.name);
+        assert.equal(spec(t).config["min.insync.replicas"], "2", t.name);
+        assert.equal(spec(t).config["unclean.leader.election.enable"], "false", t.name);
+      }
+      assert.equal(spec(topics.find((t) => spec(t).topicName === TOPICS.realtime)!).partitions, 6);
+    });
+
+    it("opens one listener, TLS with SCRAM-SHA-512, to labelled client pods only", () => {
+      const [listener, ...others] = spec(only(TYPES.kafka)).kafka.listeners as Json[];
+      assert.equal(others.length, 0);
+      assert.equal(listener!.tls, true);
+      assert.deepEqual(listener!.authentication, { type: "scram-sha-512" });
+      assert.equal(listener!.type, "internal");
+      assert.ok(listener!.networkPolicyPeers.length > 0);
+      assert.deepEqual(spec(only(TYPES.kafka)).kafka.authorization, { type: "simple" });
+      const peers = listener!.networkPolicyPeers.map((p: { podSelector: { matchLabels: Record<string, string> } }) => p.podSelector.matchLabels);
+      for (const workload of functionWorkloads()) {
+        const labels = (workload.type === TYPES.cronJob ? spec(workload).jobTemplate.spec.template : spec(workload).template).metadata.labels;
+        assert.ok(peers.some((peer: Record<string, string>) => selects(peer, labels)), `${workload.name} can reach Kafka`);
+      }
+    });
+
+    it("gives each client a KafkaUser with least-privilege ACLs", () => {
+      const users = Object.fromEntries(ofType(resources, TYPES.kafkaUser).map((u) => [metadataOf(u).name, spec(u)]));
+      assert.deepEqual(Object.keys(users).sort(), ["batch-producer", "realtime-producer", "sink", "spark"]);
+      const grants = (user: string) =>
+        (users[user].authorization.acls as { resource: { type: string; name: string; patternType: string }; operations: string[] }[]).map(
+          (a) => `${a.resource.type}:${a.resource.name}:${a.resource.patternType}:${[...a.operations].sort().join("+")}`,
+        );
+      for (const u of Object.values(users)) assert.deepEqual(u.authentication, { type: "scram-sha-512" });
+      assert.deepEqual(grants("sink").sort(), [
+        "group:market-data-sink:literal:Describe+Read",
+        `topic:${TOPICS.batch}:literal:Describe+Read`,
+        `topic:${TOPICS.deadLetter}:literal:Describe+Write`,
+        `topic:${TOPICS.realtime}:literal:Describe+Read`,
+      ]);
+      assert.deepEqual(grants("realtime-producer"), [`topic:${TOPICS.realtime}:literal:Describe+Write`]);
+      assert.deepEqual(grants("batch-producer"), [`topic:${TOPICS.batch}:literal:Describe+Write`]);
+      // Spark's Kafka source makes up its group ids, so its group grant is a prefix.
+      assert.deepEqual(grants("spark").sort(), ["group:spark-kafka-:prefix:Describe+Read", `topic:${TOPICS.batch}:literal:Describe+Read`, `topic:${TOPICS.realtime}:literal:Describe+Read`]);
+    });
+  });
+
+  describe("S3 buckets", () => {
+    it("declares one bucket per zone, none of them public", () => {
+      assert.deepEqual(ofType(resources, TYPES.bucket).map((b) => (b.plain.tags as Record<string, string>).zone).sort(), [...ZONES].sort());
+      for (const bucket of ofType(resources, TYPES.bucket)) {
+        assert.equal(bucket.plain.acl, undefined, `${bucket.name} has no ACL`);
+        assert.equal(bucket.plain.forceDestroy, false, `${bucket.name} keeps its objects on destroy`);
+      }
+      assert.equal(ofType(resources, "aws:s3/bucketAclV2:BucketAclV2").length + ofType(resources, "aws:s3/bucketAcl:BucketAcl").length, 0);
+      for (const policy of ofType(resources, "aws:s3/bucketPolicy:BucketPolicy")) {
+        for (const s of policyOf(policy.plain.policy)) assert.notEqual(s.Effect === "Allow" && JSON.stringify(s.Principal).includes("*"), true, `${policy.name} allows anyone`);
+      }
+    });
+
+    for (const zone of ZONES) {
+      it(`secures the ${zone} bucket: public access blocked, KMS, versioning, lifecycle, TLS only`, () => {
+        const bucket = bucketOf(zone);
+        const block = onBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket).plain;
+        for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(block[key], true, key);
+        const sse = onBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket).plain.rules as Json[];
+        assert.equal(sse[0].applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
+        assert.equal((onBucket("aws:s3/bucketVersioning:BucketVersioning", bucket).plain.versioningConfiguration as { status: string }).status, "Enabled");
+        assert.equal((onBucket("aws:s3/bucketOwnershipControls:BucketOwnershipControls", bucket).plain.rule as { objectOwnership: string }).objectOwnership, "BucketOwnerEnforced");
+
+        const rules = onBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", bucket).plain.rules as Json[];
+        const ids = rules.map((r) => r.id);
+        assert.ok(ids.includes("abort-incomplete-uploads"));
+        assert.equal(rules.find((r) => r.id === "expire-old-versions").noncurrentVersionExpiration.noncurrentDays, 30);
+        if (zone === "raw") assert.deepEqual(rules.find((r) => r.id === "raw-to-infrequent-access").transitions, [{ days: 30, storageClass: "STANDARD_IA" }]);
+
+        const [deny] = policyOf(onBucket("aws:s3/bucketPolicy:BucketPolicy", bucket).plain.policy);
+        assert.equal(deny!.Effect, "Deny");
+        assert.deepEqual(deny!.Condition, { Bool: { "aws:SecureTransport": "false" } });
+        assert.deepEqual(list(deny!.Resource), [bucket.state.arn, `${bucket.state.arn as string}/*`]);
+      });
+    }
+  });
+
+  describe("images", () => {
+    it("pushes to immutable ECR repositories scanned on push", () => {
+      const repos = ofType(resources, TYPES.ecrRepository);
+      assert.deepEqual(repos.map((r) => r.plain.name).sort(), ["mdp-prod/airflow", "mdp-prod/functions", "mdp-prod/spark"]);
+      for (const repo of repos) {
+        assert.equal(repo.plain.imageTagMutability, "IMMUTABLE", repo.name);
+        assert.deepEqual(repo.plain.imageScanningConfiguration, { scanOnPush: true }, repo.name);
+      }
+    });
+
+    it("pushes with the registry token as a secret", () => {
+      for (const image of ofType(resources, TYPES.image)) {
+        assert.equal((image.plain.registry as { password: string }).password, "ecr-token", "the token of getAuthorizationToken");
+        assert.deepEqual(plainStrings(image.inputs).filter((s) => s.value === "ecr-token"), [], image.name);
+      }
+    });
+  });
+
+  describe("workloads", () => {
+    const workloads = () => [...ofType(resources, TYPES.deployment), ...ofType(resources, TYPES.statefulSet), ...ofType(resources, TYPES.cronJob)];
+    const containersOf = (pod: PodSpecShape) => [...pod.containers, ...(pod.initContainers ?? [])];
+
+    it("runs every Deployment, StatefulSet and CronJob pod as non-root without privilege escalation", () => {
+      assert.deepEqual(workloads().map((w) => w.name).sort(), [
+        "mdp-prod-airflow-postgres",
+        "mdp-prod-functions-batch-producer",
+        "mdp-prod-functions-realtime-producer",
+        "mdp-prod-functions-sink",
+        "mdp-prod-spark-master",
+        "mdp-prod-spark-workers",
+      ]);
+      for (const w of workloads()) {
+        const pod = podSpecOf(w);
+        assert.equal(pod.securityContext?.runAsNonRoot, true, w.name);
+        assert.notEqual(pod.securityContext?.runAsUser, 0, w.name);
+        for (const c of containersOf(pod)) {
+          assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${w.name}/${c.name}`);
+          assert.notEqual(c.securityContext?.runAsUser, 0, `${w.name}/${c.name}`);
+        }
+      }
+    });
+
+    it("gives every function the StrimziKafka bootstrap, its own Kafka user, and the password only through a secretKeyRef", async () => {
+      const bootstrap = await unwrap(run.outputs.kafka.bootstrapInternal);
+      assert.equal(bootstrap, `${metadataOf(only(TYPES.kafka)).name}-kafka-bootstrap.market-data.svc:9093`);
+      const kafkaUsers = ofType(resources, TYPES.kafkaUser).map((u) => metadataOf(u).name);
+      for (const w of functionWorkloads()) {
+        const [container] = podSpecOf(w).containers;
+        const env = podEnv(container!);
+        assert.equal(env[ENV.kafkaBrokers]?.value, bootstrap, w.name);
+        assert.equal(env[ENV.kafkaSsl]?.value, "true", w.name);
+        const password = env[ENV.kafkaPassword]!;
+        assert.equal(password.value, undefined, `${w.name} must not carry the Kafka password as a value`);
+        assert.equal(password.valueFrom?.secretKeyRef?.key, "password");
+        assert.equal(password.valueFrom?.secretKeyRef?.name, env[ENV.kafkaUsername]?.value, `${w.name} reads its own user's secret`);
+        assert.ok(kafkaUsers.includes(password.valueFrom!.secretKeyRef!.name), `${w.name}'s Kafka user exists`);
+      }
+    });
+
+    it("trusts the cluster CA from the secret Strimzi writes", () => {
+      const caSecret = `${metadataOf(only(TYPES.kafka)).name}-cluster-ca-cert`;
+      for (const w of functionWorkloads()) assert.deepEqual(podSpecOf(w).volumes?.map((v) => v.secret?.secretName), [caSecret], w.name);
+    });
+
+    it("runs the functions and Spark from the pushed images, by digest", async () => {
+      const functionsImage = await unwrap(run.outputs.images.functions!);
+      const sparkImage = await unwrap(run.outputs.images.spark!);
+      assert.match(functionsImage, /@sha256:[0-9a-f]{64}$/);
+      for (const w of functionWorkloads()) assert.equal(podSpecOf(w).containers[0]!.image, functionsImage, w.name);
+      for (const name of ["mdp-prod-spark-master", "mdp-prod-spark-workers"]) {
+        const image = podSpecOf(only(TYPES.deployment, (r) => r.name === name)).containers[0]!.image;
+        assert.equal(image, sparkImage, name);
+        assert.match(image, /@sha256:/);
+      }
+    });
+
+    it("starts the functions once the Kafka cluster and their users exist", () => {
+      const cluster = only(TYPES.kafka);
+      for (const w of functionWorkloads()) {
+        assert.ok(dependsOn(w, cluster, resources), `${w.name} waits for Kafka`);
+        const user = byK8sName(TYPES.kafkaUser, podEnv(podSpecOf(w).containers[0]!)[ENV.kafkaUsername]!.value!);
+        assert.ok(dependsOn(w, user, resources), `${w.name} waits for its Kafka user`);
+      }
+    });
+
+    it("runs exactly one realtime producer, never two even during a rollout", () => {
+      const producer = byK8sName(TYPES.deployment, FUNCTION_COMMANDS.realtimeProducer);
+      assert.equal(spec(producer).replicas, 1);
+      assert.deepEqual(spec(producer).strategy, { type: "Recreate" });
+    });
+
+    it("runs the sink as configured, with its raw bucket", async () => {
+      const sink = byK8sName(TYPES.deployment, FUNCTION_COMMANDS.sink);
+      assert.equal(spec(sink).replicas, 2);
+      const env = podEnv(podSpecOf(sink).containers[0]!);
+      assert.equal(env[ENV.rawBucket]?.value, await unwrap(run.outputs.objectStore.buckets.raw));
+      assert.equal(env[ENV.s3Endpoint], undefined, "on AWS the SDK finds S3 by region");
+      assert.equal(env[ENV.awsSecretAccessKey], undefined, "the sink gets S3 access through its IAM role");
+    });
+
+    it("gives the sink's service account an IAM role whose policy allows only the raw bucket", async () => {
+      const sink = byK8sName(TYPES.deployment, FUNCTION_COMMANDS.sink);
+      const account = byK8sName(TYPES.serviceAccount, podSpecOf(sink).serviceAccountName!);
+      const roleArn = metadataOf(account).annotations?.["eks.amazonaws.com/role-arn"];
+      const role = only(TYPES.iamRole, (r) => r.state.arn === roleArn);
+
+      const [trust] = policyOf(role.plain.assumeRolePolicy);
+      assert.equal(trust!.Action, "sts:AssumeRoleWithWebIdentity");
+      assert.ok(Object.entries(trust!.Condition!.StringEquals!).some(([k, v]) => k.endsWith(":sub") && v === "system:serviceaccount:market-data:sink"));
+
+      const policy = only(TYPES.iamRolePolicy, (p) => p.plain.role === role.state.name);
+      const rawArn = bucketOf("raw").state.arn as string;
+      assert.equal(rawArn, `arn:aws:s3:::${await unwrap(run.outputs.objectStore.buckets.raw)}`);
+      const statements = policyOf(policy.plain.policy);
+      assert.ok(statements.length > 0);
+      for (const s of statements) {
+        assert.equal(s.Effect, "Allow");
+        for (const resource of list(s.Resource)) assert.ok(resource === rawArn || resource === `${rawArn}/*`, `the sink may touch ${resource}`);
+        for (const action of list(s.Action)) assert.ok(!action.includes("*"), `no wildcard action (${action})`);
+      }
+    });
+
+    it("restricts Postgres to Airflow's pods", () => {
+      const postgres = only(TYPES.statefulSet);
+      const policy = only(TYPES.networkPolicy, (p) => selects(spec(p).podSelector.matchLabels, spec(postgres).template.metadata.labels));
+      assert.deepEqual(spec(policy).policyTypes, ["Ingress"]);
+      assert.deepEqual(spec(policy).ingress, [{ from: [{ podSelector: { matchLabels: AIRFLOW_POD_SELECTOR } }], ports: [{ protocol: "TCP", port: PORTS.postgres }] }]);
+    });
+
+    it("lets nothing but the metrics scraper reach the functions", () => {
+      const policy = only(TYPES.networkPolicy, (p) => spec(p).podSelector.matchLabels["app.kubernetes.io/component"] === "function");
+      for (const w of functionWorkloads()) {
+        const labels = (w.type === TYPES.cronJob ? spec(w).jobTemplate.spec.template : spec(w).template).metadata.labels;
+        assert.ok(selects(spec(policy).podSelector.matchLabels, labels), `${w.name} is covered`);
+      }
+      assert.deepEqual(spec(policy).policyTypes, ["Ingress"]);
+      const [rule, ...others] = spec(policy).ingress;
+      assert.equal(others.length, 0);
+      assert.deepEqual(rule.ports, [{ protocol: "TCP", port: PORTS.functionsMetrics }]);
+    });
+  });
+
+  describe("Airflow", () => {
+    it("installs the chart with plain migration and user Jobs, our own Postgres, and the admin password only inside a secret", async () => {
+      const release = only(TYPES.helmRelease);
+      assert.equal(release.plain.version, "1.22.0");
+      const values = release.plain.values as Json;
+      assert.equal(values.migrateDatabaseJob.useHelmHooks, false);
+      assert.equal(values.createUserJob.useHelmHooks, false);
+      assert.equal(values.postgresql.enabled, false);
+      assert.equal(values.executor, "KubernetesExecutor");
+      assert.equal(values.airflowVersion, "3.3.2");
+
+      const adminPassword = await unwrap(run.outputs.airflow.adminPassword);
+      assert.equal(values.createUserJob.defaultUser.password, adminPassword);
+      assert.ok(isSecret(release.inputs.values), "the values carry the admin password, so they are a secret");
+      for (const r of resources) assert.deepEqual(plainStrings(r.inputs).filter((s) => s.value.includes(adminPassword)), [], r.name);
+    });
+
+    it("installs the release only after our Airflow image is pushed, since the chart pulls it by tag", () => {
+      const image = only(TYPES.image, (i) => i.name === "mdp-prod-images-airflow");
+      assert.ok(dependsOn(only(TYPES.helmRelease), image, resources));
+    });
+
+    it("keeps the metadata connection and keys in Kubernetes Secrets the chart is pointed at", () => {
+      const values = only(TYPES.helmRelease).plain.values as Json;
+      for (const name of [values.data.metadataSecretName, values.fernetKeySecretName, values.jwtSecretName, values.apiSecretKeySecretName]) {
+        const secret = byK8sName(TYPES.secret, name);
+        assert.ok(isSecret(secret.inputs.stringData), `${name}'s data is a secret`);
+      }
+      const connection = (byK8sName(TYPES.secret, values.data.metadataSecretName).plain.stringData as { connection: string }).connection;
+      assert.match(connection, /^postgresql:\/\/airflow:[^@]+@mdp-prod-airflow-postgres\.market-data\.svc:5432\/airflow$/);
+    });
+
+    it("gives Airflow's tasks the platform's endpoints and an IAM role", async () => {
+      const values = only(TYPES.helmRelease).plain.values as Json;
+      const env = Object.fromEntries((values.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+      assert.equal(env[ENV.kafkaBrokers], await unwrap(run.outputs.kafka.bootstrapInternal));
+      assert.equal(env.SPARK_MASTER_URL, await unwrap(run.outputs.spark.masterUrl));
+      assert.equal(env[ENV.rawBucket], await unwrap(run.outputs.objectStore.buckets.raw));
+      const airflowRole = only(TYPES.iamRole, (r) => r.name === "mdp-prod-airflow-role");
+      assert.equal(values.workers.serviceAccount.annotations["eks.amazonaws.com/role-arn"], airflowRole.state.arn);
+    });
+  });
+
+  describe("Snowflake", () => {
+    const names = snowflakeNames("MARKET_DATA", "mdp", "prod");
+    const sf = (kind: string) => `snowflake:index/${kind}`;
+
+    it("declares an auto-suspending warehouse, the database, schema and Parquet file format", () => {
+      const warehouse = only(sf("warehouse:Warehouse")).plain;
+      assert.equal(warehouse.autoSuspend, 60);
+      assert.equal(warehouse.initiallySuspended, true);
+      assert.equal(warehouse.warehouseSize, "XSMALL");
+      assert.equal(only(sf("database:Database")).plain.name, "MARKET_DATA");
+      assert.equal(only(sf("schema:Schema")).plain.name, names.schema);
+      assert.equal(only(sf("fileFormat:FileFormat")).plain.formatType, "PARQUET");
+    });
+
+    it("derives each table's columns from the contract", () => {
+      for (const schema of [DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA]) {
+        const table = only(sf("table:Table"), (t) => t.plain.name === schema.name.toUpperCase());
+        assert.deepEqual(table.plain.columns, tableColumns(schema));
+      }
+    });
+
+    it("loads the processed bucket through a storage integration, a stage and an auto-ingest pipe", () => {
+      const processed = bucketOf("processed");
+      const integration = only(sf("storageIntegration:StorageIntegration"));
+      assert.deepEqual(integration.plain.storageAllowedLocations, [`s3://${processed.state.bucket as string}/`]);
+      const stage = only(sf("stage:Stage"));
+      assert.equal(stage.plain.url, `s3://${processed.state.bucket as string}/`);
+      assert.equal(stage.plain.storageIntegration, integration.plain.name);
+      const pipe = only(sf("pipe:Pipe"));
+      assert.equal(pipe.plain.autoIngest, true);
+      assert.equal(pipe.plain.copyStatement, copyStatement(names, DAILY_METRICS_SCHEMA));
+    });
+
+    it("lets only the integration's IAM user, with its external id, assume a role that reads only the processed bucket", () => {
+      const integration = only(sf("storageIntegration:StorageIntegration"));
+      const role = only(TYPES.iamRole, (r) => r.state.arn === integration.plain.storageAwsRoleArn);
+      const [trust, ...others] = policyOf(role.plain.assumeRolePolicy);
+      assert.equal(others.length, 0);
+      assert.deepEqual(trust!.Principal, { AWS: integration.state.storageAwsIamUserArn });
+      assert.deepEqual(trust!.Condition, { StringEquals: { "sts:ExternalId": integration.state.storageAwsExternalId } });
+
+      const processedArn = bucketOf("processed").state.arn as string;
+      const access = only(TYPES.iamRolePolicy, (p) => p.plain.role === role.state.name);
+      for (const s of policyOf(access.plain.policy)) {
+        for (const resource of list(s.Resource)) assert.ok(resource === processedArn || resource === `${processedArn}/*`, resource);
+        for (const action of list(s.Action)) assert.ok(["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"].includes(action), action);
+      }
+    });
+
+    it("sends the processed bucket's new Parquet files to the pipe's queue", () => {
+      const notification = only("aws:s3/bucketNotification:BucketNotification");
+      assert.equal(notification.plain.bucket, bucketOf("processed").id);
+      const pipe = only(sf("pipe:Pipe"));
+      assert.deepEqual(notification.plain.queues, [
+        { queueArn: pipe.state.notificationChannel, events: ["s3:ObjectCreated:*"], filterPrefix: `${DAILY_METRICS_SCHEMA.dataset}/`, filterSuffix: ".parquet" },
+      ]);
+    });
+
+    it("grants the loader and analyst roles what they need and no more", () => {
+      const roles = ofType(resources, sf("accountRole:AccountRole")).map((r) => r.plain.name);
+      assert.deepEqual(roles.sort(), [names.analystRole, names.loaderRole]);
+      const grants = ofType(resources, sf("grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"));
+      const privilegesOf = (role: string) => grants.filter((g) => g.plain.accountRoleName === role).flatMap((g) => g.plain.privileges as string[]);
+      assert.deepEqual([...new Set(privilegesOf(names.analystRole))].sort(), ["SELECT", "USAGE"]);
+      assert.deepEqual([...new Set(privilegesOf(names.loaderRole))].sort(), ["INSERT", "SELECT", "USAGE"]);
+      for (const g of grants) assert.equal(g.plain.allPrivileges, undefined, g.name);
+      const tableGrants = grants.filter((g) => g.plain.accountRoleName === names.analystRole && JSON.stringify(g.plain.onSchemaObject ?? "").includes("TABLES"));
+      for (const g of tableGrants) assert.deepEqual(g.plain.privileges, ["SELECT"]);
+      const parents = ofType(resources, sf("grantAccountRole:GrantAccountRole")).map((g) => `${g.plain.roleName as string}->${g.plain.parentRoleName as string}`);
+      assert.deepEqual(parents.sort(), [`${names.analystRole}->SYSADMIN`, `${names.loaderRole}->SYSADMIN`]);
+    });
+  });
+
+  describe("secrets and outputs", () => {
+    it("passes the kubeconfig and the Snowflake private key to their providers as secrets, and nowhere in plain text", () => {
+      assert.ok(isSecret(only("pulumi:providers:kubernetes").inputs.kubeconfig));
+      assert.ok(isSecret(only("pulumi:providers:snowflake").inputs.privateKey));
+      for (const r of resources) {
+        const leaks = plainStrings(r.inputs).filter((s) => s.value.includes("kubeconfig-token") || s.value.includes("snowflakeprivatekey"));
+        assert.deepEqual(leaks, [], r.name);
+      }
+    });
+
+    it("never puts a generated credential in a plain input", () => {
+      for (const password of ofType(resources, TYPES.randomPassword)) {
+        const value = `generated-${password.name}-password`;
+        for (const r of resources) assert.deepEqual(plainStrings(r.inputs).filter((s) => s.value.includes(value)), [], `${password.name} in ${r.name}`);
+      }
+    });
+
+    it("exports kafka, spark, airflow, objectStore and snowflake, the admin password as a secret", async () => {
+      for (const key of ["kafka", "spark", "airflow", "objectStore", "snowflake"] as const) assert.ok(run.outputs[key], key);
+      assert.equal(run.outputs.target, "cloud");
+      assert.equal(await unwrap(run.outputs.objectStore.endpoint), "https://s3.us-east-1.amazonaws.com");
+      assert.equal(await unwrap(run.outputs.snowflake!.database), "MARKET_DATA");
+      assert.deepEqual(Object.keys(run.outputs.snowflake!.pipes), [DAILY_METRICS_SCHEMA.name]);
+      assert.ok(await isSecretOutput(run.outputs.airflow.adminPassword));
+      assert.equal(run.outputs.objectStore.secretAccessKey, undefined, "AWS access goes through IAM roles");
+    });
+  });
+});
