@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { ENV, FUNCTION_COMMANDS, PORTS, TOPICS } from "../../contract";
 import type { FunctionsSettings } from "../config";
 import type { Json } from "../testing/inspect";
+import { REPO_ROOT } from "../testing/mocks";
 import { envVars, functionPodSpec, kafkaSecurityEnv, type FunctionPodArgs } from "./kubernetes";
 import { FUNCTION_KAFKA_ACCESS, IMAGE_BUILDS, SINK_GROUP_ID, batchProducerEnv, contentTag, realtimeProducerEnv, sinkEnv, type FunctionWiring } from "./spec";
 
@@ -123,12 +124,19 @@ describe("functions spec", () => {
       assert.equal(tag(), before);
     });
 
-    it("hashes the Dockerfile and the context of every image we build", () => {
+    it("hashes the Dockerfile and everything it copies, for every image we build", () => {
       for (const [image, build] of Object.entries(IMAGE_BUILDS)) {
         const inputs: readonly string[] = build.inputs;
         const covered = (file: string) => inputs.some((i) => file === i || file.startsWith(`${i}/`));
         assert.ok(covered(build.dockerfile), `${image}'s Dockerfile is one of its inputs`);
-        if (build.context !== ".") assert.ok(covered(build.context), `${image}'s context is one of its inputs`);
+        const dockerfile = fs.readFileSync(path.join(REPO_ROOT, build.dockerfile), "utf8");
+        const copied = dockerfile
+          .split("\n")
+          .filter((line) => /^COPY\s/.test(line) && !line.includes("--from="))
+          .flatMap((line) => line.split(/\s+/).slice(1, -1).filter((token) => !token.startsWith("--")))
+          .map((source) => path.posix.normalize(path.posix.join(build.context, source)).replace(/\/$/, ""));
+        assert.ok(copied.length > 0, `${image}'s Dockerfile copies something`);
+        for (const source of copied) assert.ok(covered(source), `${image} copies ${source}, which is not among its inputs`);
       }
     });
   });

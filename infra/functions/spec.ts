@@ -13,7 +13,8 @@ export const IMAGE_BUILDS = {
     inputs: ["package.json", "package-lock.json", "tsconfig.json", "contract", "functions/Dockerfile", "functions/main.ts", "functions/lib", "functions/realtime-producer", "functions/batch-producer", "functions/sink", "functions/admin"],
   },
   spark: { context: "functions/spark", dockerfile: "functions/spark/Dockerfile", inputs: ["functions/spark"] },
-  airflow: { context: "functions/airflow", dockerfile: "functions/airflow/Dockerfile", inputs: ["functions/airflow"] },
+  // Airflow gets the Spark jobs too: its tasks submit them.
+  airflow: { context: "functions", dockerfile: "functions/airflow/Dockerfile", inputs: ["functions/airflow", "functions/spark/jobs"] },
 } as const;
 
 export type BuiltImage = keyof typeof IMAGE_BUILDS;
