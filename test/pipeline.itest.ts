@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Registry } from "prom-client";
-import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, TOPICS, encodeRecord } from "../contract";
+import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, encodeRecord } from "../contract";
 import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient } from "../functions/batch-producer/fixtures/client";
 import { recordedBars } from "../functions/batch-producer/fixtures/expected";
 import { createBatchMetrics } from "../functions/batch-producer/metrics";
@@ -10,7 +10,7 @@ import { openKafkaPublisher } from "../functions/batch-producer/publish";
 import { exitCode, run } from "../functions/batch-producer/run";
 import { silentLogger } from "../functions/lib";
 import { readSettings, startRealtimeProducer } from "../functions/realtime-producer";
-import { FunctionProcess, createBucket, kafkaClient, readLanded, recreateTopics, s3Client, testServers, type LandedRecord } from "./harness";
+import { FunctionProcess, createBucket, kafkaClient, readLanded, recreatePlatformTopics, s3Client, testServers, type LandedRecord } from "./harness";
 
 /** Producers → Kafka → the sink (as its own process) → the raw zone, on real servers. */
 describe("pipeline from producers to the object store", function () {
@@ -23,11 +23,7 @@ describe("pipeline from producers to the object store", function () {
   async function setup() {
     const servers = await testServers();
     const kafka = kafkaClient(servers.kafka, "pipeline-itest");
-    await recreateTopics(kafka, [
-      { name: TOPICS.realtime, partitions: 3 },
-      { name: TOPICS.batch, partitions: 3 },
-      { name: TOPICS.deadLetter, partitions: 1 },
-    ]);
+    await recreatePlatformTopics(kafka);
     const s3 = s3Client(servers.s3);
     const bucket = `pipeline-${randomBytes(4).toString("hex")}`;
     await createBucket(s3, bucket);

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { Registry } from "prom-client";
 import type { Kafka } from "kafkajs";
 import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, ENV, TOPICS, barId, encodeRecord, parseBar, type DailyBar } from "../../contract";
-import { retry, silentLogger, type KafkaSettings } from "../lib";
-import { kafkaClient, testServers } from "../../test/harness";
+import { silentLogger, type KafkaSettings } from "../lib";
+import { consumeBetween, endOffsets, kafkaClient, testServers, type Consumed } from "../../test/harness";
 import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient } from "./fixtures/client";
 import { FIXTURE_TRADING_DAYS } from "./fixtures/generate";
 import { recordedBars } from "./fixtures/expected";
@@ -13,59 +12,6 @@ import { openKafkaPublisher } from "./publish";
 import { main } from "./main";
 import { exitCode, run } from "./run";
 
-interface Consumed {
-  partition: number;
-  offset: bigint;
-  key: string;
-  value: string;
-}
-
-type Offsets = Map<number, bigint>;
-
-async function endOffsets(kafka: Kafka, topic: string): Promise<Offsets> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    // A topic just created may not have its leaders in the client's metadata yet.
-    const offsets = await retry(() => admin.fetchTopicOffsets(topic), { attempts: 10, baseMs: 200, maxMs: 2_000 });
-    return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** The messages of `topic` between two sets of end offsets (a broker named by KAFKA_BROKERS may hold older ones). */
-async function consumeBetween(kafka: Kafka, topic: string, from: Offsets, to: Offsets, timeoutMs = 60_000): Promise<Consumed[]> {
-  const remaining = new Set([...to].filter(([p, end]) => end > (from.get(p) ?? 0n)).map(([p]) => p));
-  const consumed: Consumed[] = [];
-  if (remaining.size === 0) return consumed;
-  const consumer = kafka.consumer({ groupId: `batch-producer-itest-${randomUUID()}` });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumed ${consumed.length} messages, partitions ${[...remaining]} unfinished after ${timeoutMs} ms`)), timeoutMs);
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            const offset = BigInt(message.offset);
-            if (offset >= (from.get(partition) ?? 0n) && offset < to.get(partition)!) {
-              consumed.push({ partition, offset, key: message.key?.toString() ?? "", value: message.value?.toString() ?? "" });
-            }
-            if (offset >= to.get(partition)! - 1n) remaining.delete(partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return consumed;
-}
 
 /** The messages the fixtures should produce, read straight off the wire arrays. */
 function expectedMessages(): Set<string> {

@@ -1,70 +1,15 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Kafka } from "kafkajs";
 import { Registry } from "prom-client";
 import { DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, TICK_SCHEMA, TOPICS, decodeMessage, encodeRecord, type Tick } from "../../contract";
-import { createLogger, retry } from "../lib";
-import { kafkaClient, testServers } from "../../test/harness";
+import { createLogger } from "../lib";
+import { consumeBetween, endOffsets, kafkaClient, testServers } from "../../test/harness";
 import { CLIENT_ID, readSettings } from "./config";
 import { startRealtimeProducer } from "./main";
 import { simulate } from "./simulation";
 
-interface Consumed {
-  partition: number;
-  offset: bigint;
-  key: string;
-  value: string;
-  timestamp: string;
-}
-
-type Offsets = Map<number, bigint>;
-
-async function endOffsets(kafka: Kafka, topic: string): Promise<Offsets> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    // A topic just created may not have its leaders in the client's metadata yet.
-    const offsets = await retry(() => admin.fetchTopicOffsets(topic), { attempts: 10, baseMs: 200, maxMs: 2_000 });
-    return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** The messages of `topic` between two sets of end offsets (a broker named by KAFKA_BROKERS may hold older ones). */
-async function consumeBetween(kafka: Kafka, topic: string, from: Offsets, to: Offsets, timeoutMs = 60_000): Promise<Consumed[]> {
-  const remaining = new Set([...to].filter(([p, end]) => end > (from.get(p) ?? 0n)).map(([p]) => p));
-  const consumed: Consumed[] = [];
-  if (remaining.size === 0) return consumed;
-  const consumer = kafka.consumer({ groupId: `realtime-producer-itest-${randomUUID()}` });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumed ${consumed.length} messages, partitions ${[...remaining]} unfinished after ${timeoutMs} ms`)), timeoutMs);
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            const offset = BigInt(message.offset);
-            if (offset >= (from.get(partition) ?? 0n) && offset < to.get(partition)!) {
-              consumed.push({ partition, offset, key: message.key?.toString() ?? "", value: message.value?.toString() ?? "", timestamp: message.timestamp });
-            }
-            if (offset >= to.get(partition)! - 1n) remaining.delete(partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return consumed;
-}
 
 describe("realtime producer against a real broker", function () {
   this.timeout(300_000);

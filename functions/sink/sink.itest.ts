@@ -12,7 +12,7 @@ import {
   kafkaClient,
   listKeys,
   readLanded,
-  recreateTopics,
+  recreatePlatformTopics,
   s3Client,
   testServers,
   type TestServers,
@@ -52,11 +52,7 @@ interface Rig {
 async function rig(overrides: Record<string, string> = {}): Promise<Rig> {
   const servers = await testServers();
   const kafka = kafkaClient(servers.kafka, "sink-itest");
-  await recreateTopics(kafka, [
-    { name: TOPICS.realtime, partitions: 3 },
-    { name: TOPICS.batch, partitions: 3 },
-    { name: TOPICS.deadLetter, partitions: 1 },
-  ]);
+  await recreatePlatformTopics(kafka);
   const s3 = s3Client(servers.s3);
   const bucket = `sink-itest-${randomBytes(4).toString("hex")}`;
   await createBucket(s3, bucket);

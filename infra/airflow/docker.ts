@@ -1,9 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { PORTS } from "../../contract";
 import type { AirflowSettings } from "../config";
-import { createContainer, createVolume, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
+import { createContainer, createVolume, hostAddress, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
 import {
   AIRFLOW_SERVICES,
   AIRFLOW_USER,
@@ -14,10 +13,10 @@ import {
   POSTGRES_USER_ID,
   airflowEnv,
   airflowSecretEnv,
-  fernetKeyFromB64Url,
   metadataConnection,
   type AirflowSecrets,
 } from "./spec";
+import { generateAirflowCredentials } from "./credentials";
 
 export interface DockerAirflowArgs {
   /** Our Airflow image (apache/airflow with the DAGs and their packages). */
@@ -86,15 +85,14 @@ export class DockerAirflow extends pulumi.ComponentResource {
   constructor(name: string, args: DockerAirflowArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:airflow:DockerAirflow", name, {}, opts);
     const child = { parent: this };
-    const password = (role: string) => new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, child).result;
-    const dbPassword = password("db-password");
-    const adminPassword = password("admin-password");
-    const fernet = new random.RandomId(`${name}-fernet-key`, { byteLength: 32 }, child);
+    const credentials = generateAirflowCredentials(name, this);
+    const dbPassword = credentials.dbPassword;
+    const adminPassword = credentials.adminPassword;
     const secrets: AirflowSecrets = {
       connection: metadataConnection(dbPassword, POSTGRES_ALIAS),
-      fernetKey: pulumi.secret(fernet.b64Url.apply(fernetKeyFromB64Url)),
-      jwtSecret: password("jwt-secret"),
-      apiSecretKey: password("api-secret-key"),
+      fernetKey: credentials.fernetKey,
+      jwtSecret: credentials.jwtSecret,
+      apiSecretKey: credentials.apiSecretKey,
     };
 
     const data = createVolume(name, "postgres-data", args.placement.labels, child);
@@ -104,7 +102,7 @@ export class DockerAirflow extends pulumi.ComponentResource {
     for (const service of Object.keys(AIRFLOW_SERVICES) as (keyof typeof AIRFLOW_SERVICES)[]) {
       services.push(createContainer(name, airflowServiceSpec(args, secrets, service), args.placement, { parent: this, dependsOn: [init] }));
     }
-    const host = args.placement.bindAddress === "0.0.0.0" ? "localhost" : args.placement.bindAddress;
+    const host = hostAddress(args.placement.bindAddress);
     this.uiUrl = pulumi.output(`http://${host}:${args.uiPort}`);
     this.adminUser = pulumi.output(args.settings.adminUser);
     this.adminPassword = adminPassword;

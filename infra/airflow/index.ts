@@ -1,3 +1,4 @@
+export * from "./credentials";
 export * from "./docker";
 export * from "./kubernetes";
 export * from "./spec";

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { PORTS } from "../../contract";
 import type { AirflowSettings } from "../config";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
-import { METADATA_DB, METADATA_DB_USER, airflowVersionOf, fernetKeyFromB64Url } from "./spec";
+import { generateAirflowCredentials } from "./credentials";
+import { METADATA_DB, METADATA_DB_USER, airflowVersionOf } from "./spec";
 
 export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
 const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
@@ -95,10 +95,8 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
   constructor(name: string, args: KubernetesAirflowArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:airflow:KubernetesAirflow", name, {}, opts);
     const child = { parent: this };
-    const password = (role: string) => new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, child).result;
-    const dbPassword = password("db-password");
-    const adminPassword = password("admin-password");
-    const fernet = new random.RandomId(`${name}-fernet-key`, { byteLength: 32 }, child);
+    const credentials = generateAirflowCredentials(name, this);
+    const { dbPassword, adminPassword } = credentials;
     const pgLabels = { ...args.labels, "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": "airflow-metadata" };
     const secret = (role: string, data: Record<string, pulumi.Input<string>>) =>
       new k8s.core.v1.Secret(`${name}-${role}`, { metadata: { name: `${name}-${role}`, namespace: args.namespace, labels: args.labels }, type: "Opaque", stringData: data }, child);
@@ -172,9 +170,9 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
     const secretNames = { metadata: `${name}-metadata`, fernet: `${name}-fernet`, apiKey: `${name}-api-key`, jwt: `${name}-jwt` };
     const secrets = [
       secret("metadata", { connection: pulumi.secret(pulumi.all([dbPassword, pgHost]).apply(([p, h]) => `postgresql://${METADATA_DB_USER}:${encodeURIComponent(p)}@${h}:${PORTS.postgres}/${METADATA_DB}`)) }),
-      secret("fernet", { "fernet-key": pulumi.secret(fernet.b64Url.apply(fernetKeyFromB64Url)) }),
-      secret("api-key", { "api-secret-key": password("api-secret-key") }),
-      secret("jwt", { "jwt-secret": password("jwt-secret") }),
+      secret("fernet", { "fernet-key": credentials.fernetKey }),
+      secret("api-key", { "api-secret-key": credentials.apiSecretKey }),
+      secret("jwt", { "jwt-secret": credentials.jwtSecret }),
     ];
     const release = new k8s.helm.v3.Release(
       `${name}-release`,

@@ -44,6 +44,11 @@ export interface LocalPlacement {
   labels: Record<string, string>;
 }
 
+/** The address host clients use for a published port: the bind address, or localhost when bound to all. */
+export function hostAddress(bindAddress: string): string {
+  return bindAddress === "0.0.0.0" ? "localhost" : bindAddress;
+}
+
 /** KEY=VALUE pairs sorted by key, so that previews are stable. */
 export function envList(env: Env): pulumi.Output<string>[] {
   return Object.keys(env)

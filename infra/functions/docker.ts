@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS } from "../../contract";
 import type { FunctionsSettings } from "../config";
-import { createContainer, type ContainerSpec, type LocalPlacement } from "../docker";
+import { createContainer, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import { FUNCTION_HEALTHCHECK, FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
 
 export interface DockerFunctionsArgs {
@@ -64,7 +64,7 @@ export class DockerFunctions extends pulumi.ComponentResource {
     super("market-data:functions:DockerFunctions", name, {}, opts);
     const specs = functionSpecs(args);
     for (const spec of specs) createContainer(name, spec, args.placement, { parent: this, dependsOn: args.dependsOn });
-    const host = args.placement.bindAddress === "0.0.0.0" ? "localhost" : args.placement.bindAddress;
+    const host = hostAddress(args.placement.bindAddress);
     this.metricsUrls = specs.flatMap((s) => (s.ports ?? []).map((p) => pulumi.output(`http://${host}:${p.external}/metrics`)));
     this.registerOutputs({ metricsUrls: this.metricsUrls });
   }

@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import { PORTS } from "../../contract";
 import type { KafkaSettings } from "../config";
 import * as docker from "@pulumi/docker";
-import { createContainer, createVolume, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
+import { createContainer, createVolume, hostAddress, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
 import { BROKER_DATA_DIR, brokerEnv, topicInitScript, topicSpecs, type TopicSpec } from "./spec";
 
 export interface DockerKafkaArgs {
@@ -21,7 +21,7 @@ export const BROKER_ALIAS = "kafka";
 
 /** The address host clients reach the broker at: the bind address, or localhost when bound to all. */
 export function hostAdvertisedAddress(bindAddress: string, port: number): string {
-  return `${bindAddress === "0.0.0.0" ? "localhost" : bindAddress}:${port}`;
+  return `${hostAddress(bindAddress)}:${port}`;
 }
 
 export function brokerContainerSpec(args: DockerKafkaArgs, clusterId: pulumi.Input<string>, volume: pulumi.Input<string>): ContainerSpec {

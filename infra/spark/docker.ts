@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
 import type { SparkSettings } from "../config";
-import { createContainer, type ContainerSpec, type LocalPlacement } from "../docker";
+import { createContainer, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import { MASTER_HEALTHCHECK, SPARK_MASTER_ALIAS, SPARK_UID, masterCommand, masterUrl, workerCommand } from "./spec";
 
 export interface DockerSparkArgs {
@@ -55,7 +55,7 @@ export class DockerSpark extends pulumi.ComponentResource {
       createContainer(name, sparkWorkerSpec(args, i), args.placement, { parent: this, dependsOn: [master] });
     }
     this.masterUrl = master.hostname.apply(masterUrl);
-    const host = args.placement.bindAddress === "0.0.0.0" ? "localhost" : args.placement.bindAddress;
+    const host = hostAddress(args.placement.bindAddress);
     this.uiUrl = pulumi.output(`http://${host}:${args.uiPort}`);
     this.registerOutputs({ masterUrl: this.masterUrl, uiUrl: this.uiUrl });
   }

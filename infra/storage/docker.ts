@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ENV, FUNCTION_COMMANDS, INIT_ENV, ZONES, type Zone } from "../../contract";
 import type { StorageSettings } from "../config";
-import { createContainer, createVolume, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
+import { createContainer, createVolume, hostAddress, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
 import { OBJECT_STORE_SERVERS } from "./servers";
 import { bucketNames } from "./spec";
 
@@ -96,7 +96,7 @@ export class DockerObjectStore extends pulumi.ComponentResource {
     const owner = createContainer(name, volumeOwnerSpec(args.functionsImage, data.name, server.dataPath), args.placement, child);
     const store = createContainer(name, objectStoreSpec(args, password.result, data.name), args.placement, { parent: this, dependsOn: [owner] });
     this.endpointInternal = pulumi.interpolate`http://${store.hostname}:${server.apiPort}`;
-    const host = args.placement.bindAddress === "0.0.0.0" ? "localhost" : args.placement.bindAddress;
+    const host = hostAddress(args.placement.bindAddress);
     this.endpointHost = pulumi.output(`http://${host}:${args.ports.api}`);
     const init = createContainer(name, bucketInitSpec(args, this.endpointInternal, password.result), args.placement, {
       parent: this,

@@ -7,7 +7,8 @@ export { startKafka, type KafkaServer } from "./kafka";
 export { startS3, type S3Server } from "./s3";
 export { FunctionProcess, functionsBundle } from "./functions";
 export { createBucket, exactlyOnceViolations, listKeys, readLanded, type LandedRecord } from "./raw-zone";
-export { recreateTopics } from "./topics";
+export { consumeBetween, endOffsets, type Consumed, type Offsets } from "./offsets";
+export { recreatePlatformTopics, recreateTopics } from "./topics";
 
 export interface TestServers {
   kafka: KafkaServer;

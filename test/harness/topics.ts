@@ -1,4 +1,5 @@
 import type { Kafka } from "kafkajs";
+import { TOPICS } from "../../contract";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /**
@@ -39,4 +40,13 @@ export async function recreateTopics(kafka: Kafka, topics: { name: string; parti
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The platform's three topics, empty: 3 partitions for the data topics, 1 for dead letters. */
+export function recreatePlatformTopics(kafka: Kafka): Promise<void> {
+  return recreateTopics(kafka, [
+    { name: TOPICS.realtime, partitions: 3 },
+    { name: TOPICS.batch, partitions: 3 },
+    { name: TOPICS.deadLetter, partitions: 1 },
+  ]);
 }
