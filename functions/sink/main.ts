@@ -17,6 +17,7 @@ export async function main(vars: Readonly<Record<string, string | undefined>> = 
     process.exit(EXIT_INVALID_CONFIG);
   }
   const log = createLogger(COMPONENT, { level: settings.logLevel });
+  log.info("sink starting", { pid: process.pid });
   process.on("unhandledRejection", (err) => {
     log.error("unexpected failure; exiting so that the orchestrator restarts the sink", { err });
     process.exit(1);

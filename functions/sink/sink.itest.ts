@@ -221,18 +221,24 @@ describe("sink against a real Kafka broker and S3 server", function () {
   it("loses and duplicates nothing when killed with SIGKILL three times during 20,000 records", async function () {
     const r = await newRig();
     const sink = await startSink(r);
-    const kills = [5_000, 10_000, 15_000];
-    const ids = await stream(r, 20_000, 250, 150, async (sent) => {
-      if (kills.length > 0 && sent >= kills[0]!) {
-        kills.shift();
+    // Each kill waits until the running sink has written something, so that it dies mid-stream, not mid-start.
+    let kills = 0;
+    const flushedSinceStart = () => {
+      const lines = sink.logLines();
+      const starts = lines.flatMap((l, i) => (l.msg === "sink starting" ? [i] : []));
+      return starts.length === kills + 1 && lines.slice(starts[kills]).some((l) => l.msg === "flushed");
+    };
+    const ids = await stream(r, 20_000, 250, 300, async (sent) => {
+      if (kills < 3 && sent >= (kills + 1) * 4_000 && flushedSinceStart()) {
+        kills += 1;
         await sink.kill();
         sink.restart();
       }
     });
-    assert.equal(kills.length, 0);
+    assert.equal(kills, 3, "three kills happened while records were streaming");
     const landed = await waitForLanded(r, ids.length, 180_000);
     assertExactlyOnce(ids, landed);
-    assert.equal(sink.logLines().filter((l) => l.msg === "sink started").length, 4, "the sink ran four times");
+    assert.equal(sink.logLines().filter((l) => l.msg === "sink starting").length, 4, "the sink ran four times");
   });
 
   it("loses and duplicates nothing when the object store is down for 10 s mid-stream", async function () {
