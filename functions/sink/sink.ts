@@ -160,7 +160,8 @@ export class Sink {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    if (this.stopping || batch.messages.length === 0) return;
+    // A batch fetched before a rebalance belongs to the old assignment.
+    if (this.stopping || batch.messages.length === 0 || !isRunning() || isStale()) return;
     const state = this.stateFor(batch.topic, batch.partition);
     if (!state.recovered) {
       await this.recover(state, BigInt(batch.firstOffset() ?? batch.messages[0]!.offset), heartbeat);

@@ -49,6 +49,17 @@ export function hostAddress(bindAddress: string): string {
   return bindAddress === "0.0.0.0" ? "localhost" : bindAddress;
 }
 
+/**
+ * Names (never values) of the variables that carry credentials. The env list of such a container is
+ * one Pulumi secret; this label lets operators and the offline plan tell which entries are secret.
+ */
+export const SECRET_ENV_LABEL = "market-data.platform/secret-env";
+
+function secretEnvLabel(spec: ContainerSpec): Record<string, string> {
+  const keys = Object.keys(spec.secretEnv ?? {}).sort();
+  return keys.length > 0 ? { [SECRET_ENV_LABEL]: keys.join(",") } : {};
+}
+
 /** KEY=VALUE pairs sorted by key, so that previews are stable. */
 export function envList(env: Env): pulumi.Output<string>[] {
   return Object.keys(env)
@@ -85,7 +96,7 @@ export function containerArgs(name: string, spec: ContainerSpec, placement: Loca
     healthcheck: spec.healthcheck ? healthcheckArgs(spec.healthcheck) : undefined,
     capabilities: { drops: ["ALL"], adds: spec.capabilities ?? [] },
     securityOpts: ["no-new-privileges:true"],
-    labels: Object.entries(placement.labels).map(([label, value]) => ({ label, value })),
+    labels: Object.entries({ ...placement.labels, ...secretEnvLabel(spec) }).map(([label, value]) => ({ label, value })),
     logDriver: "json-file",
     logOpts: { "max-size": "10m", "max-file": "3" },
     ...(spec.oneShot

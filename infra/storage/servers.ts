@@ -22,7 +22,8 @@ export const OBJECT_STORE_SERVERS = {
   minio: {
     apiPort: PORTS.s3,
     consolePort: PORTS.s3Console,
-    command: ["server", "/data", "--address", `:${PORTS.s3}`, "--console-address", `:${PORTS.s3Console}`],
+    // Its default certs folder is under $HOME, which a non-root user cannot write.
+    command: ["server", "/data", "--address", `:${PORTS.s3}`, "--console-address", `:${PORTS.s3Console}`, "--certs-dir", "/tmp/minio-certs"],
     dataPath: "/data",
     env: (accessKey) => ({ MINIO_ROOT_USER: accessKey, MINIO_BROWSER_REDIRECT: "false" }),
     secretEnv: (secretKey) => ({ MINIO_ROOT_PASSWORD: secretKey }),

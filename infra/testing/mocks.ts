@@ -143,8 +143,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 }
 
 /** The `config:` map of a committed stack file, values as the Pulumi runtime stores them. */
-export function stackFileConfig(stack: string): { config: Record<string, string>; secure: string[] } {
-  const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+export function stackFileConfig(stack: string, root = REPO_ROOT): { config: Record<string, string>; secure: string[] } {
+  const file = path.join(root, `Pulumi.${stack}.yaml`);
   const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined;
   const config: Record<string, string> = {};
   const secure: string[] = [];
@@ -164,6 +164,8 @@ export interface RunOptions {
   secrets?: Record<string, string>;
   /** Keys (without the project) to remove from the stack file's config. */
   without?: string[];
+  /** Checkout whose stack files to read. @default this repository */
+  root?: string;
 }
 
 export interface Run<T> {
@@ -206,7 +208,7 @@ export const PROJECT = (yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.y
  */
 export async function runProgram<T>(program: () => T, options: RunOptions, recorded: RecordedResource[] = []): Promise<Run<T>> {
   const project = options.project ?? PROJECT;
-  const { config } = stackFileConfig(options.stack);
+  const { config } = stackFileConfig(options.stack, options.root);
   for (const key of options.without ?? []) delete config[`${project}:${key}`];
   Object.assign(config, options.config ?? {});
   const secretKeys: string[] = [];

@@ -1,0 +1,113 @@
+/**
+ * The offline plan: every resource a stack declares, with its inputs (secrets masked), computed by
+ * running the program under Pulumi's mock engine. No credentials, no CLI, no state: a reviewable,
+ * deterministic text, and the diff between two stacks or two git revisions.
+ *
+ *   npm run plan -- dev                  the dev stack's plan
+ *   npm run plan -- dev prod             what prod declares differently from dev
+ *   npm run plan -- dev --base main      what this checkout changes in dev since `main`
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { SECRET_KEYS } from "../infra/config/settings";
+import { SECRET_ENV_LABEL } from "../infra/docker/container";
+import { REPO_ROOT, isSecret, runProgram, type RecordedResource } from "../infra/testing/mocks";
+
+/** Inputs as stable text: keys sorted, secrets masked. */
+function render(value: unknown): unknown {
+  if (isSecret(value)) return "[secret]";
+  if (Array.isArray(value)) return value.map(render);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, render((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * A container's env list is one secret when it carries credentials; shown with only the values of
+ * the variables its secret-env label names masked, so that reviewers still see every other change.
+ */
+function renderResource(r: RecordedResource): unknown {
+  const labels = (r.plain.labels as { label: string; value: string }[] | undefined) ?? [];
+  const secretKeys = labels.find((l) => l.label === SECRET_ENV_LABEL)?.value.split(",");
+  if (!secretKeys || !isSecret(r.inputs.envs)) return render(r.inputs);
+  const envs = (r.plain.envs as string[]).map((entry) => {
+    const key = entry.slice(0, entry.indexOf("="));
+    return secretKeys.includes(key) ? `${key}=[secret]` : entry;
+  });
+  return render({ ...r.inputs, envs });
+}
+
+/** The plan of one stack of the checkout at `root`; resource names show the stack as `<stack>`. */
+export async function plan(stack: string, root = REPO_ROOT): Promise<string> {
+  const { definePlatform } = require(path.join(root, "stacks", "platform")) as { definePlatform: () => unknown };
+  const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, `placeholder-${k}`]));
+  const { resources } = await runProgram(definePlatform, { stack, secrets, root });
+  const anonymise = (text: string) => text.split(`-${stack}-`).join("-<stack>-").split(`-${stack}`).join("-<stack>");
+  return resources
+    .map((r) => ({ head: `${r.type}  ${anonymise(r.name)}`, body: anonymise(JSON.stringify(renderResource(r), null, 2)) }))
+    .sort((a, b) => (a.head < b.head ? -1 : a.head > b.head ? 1 : 0))
+    .map((r) => `${r.head}\n${r.body.replace(/^/gm, "  ")}\n`)
+    .join("\n");
+}
+
+function diff(a: { label: string; text: string }, b: { label: string; text: string }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+  const files = [a, b].map((side, i) => {
+    const file = path.join(dir, `${i}-${side.label.replace(/[^\w.-]+/g, "_")}`);
+    fs.writeFileSync(file, side.text);
+    return file;
+  });
+  const out = spawnSync("git", ["diff", "--no-index", "--no-color", "-U4", ...files], { encoding: "utf8" });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return out.stdout.replace(new RegExp(dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "/\\d-", "g"), "");
+}
+
+/** A throwaway checkout of `rev` that shares this checkout's node_modules. */
+function checkout(rev: string): { root: string; remove(): void } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "plan-base-"));
+  execFileSync("git", ["-C", REPO_ROOT, "worktree", "add", "--detach", "--quiet", root, rev]);
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"));
+  return { root, remove: () => execFileSync("git", ["-C", REPO_ROOT, "worktree", "remove", "--force", root]) };
+}
+
+async function main(args: string[]): Promise<number> {
+  const baseAt = args.indexOf("--base");
+  const base = baseAt >= 0 ? args[baseAt + 1] : undefined;
+  const stacks = args.filter((a, i) => !a.startsWith("--") && (baseAt < 0 || i !== baseAt + 1));
+  if (stacks.length < 1 || stacks.length > 2 || (base && stacks.length !== 1) || (baseAt >= 0 && !base)) {
+    process.stderr.write("usage: plan <stack> | plan <stack> <other-stack> | plan <stack> --base <git-rev>\n");
+    return 64;
+  }
+  const [stack, other] = stacks as [string, string | undefined];
+  if (base) {
+    const tree = checkout(base);
+    try {
+      const before = await plan(stack, tree.root);
+      process.stdout.write(diff({ label: `${stack}@${base}`, text: before }, { label: `${stack}`, text: await plan(stack) }));
+    } finally {
+      tree.remove();
+    }
+  } else if (other) {
+    process.stdout.write(diff({ label: stack, text: await plan(stack) }, { label: other, text: await plan(other) }));
+  } else {
+    process.stdout.write(await plan(stack));
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
