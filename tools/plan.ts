@@ -64,9 +64,12 @@ function diff(a: { label: string; text: string }, b: { label: string; text: stri
     fs.writeFileSync(file, side.text);
     return file;
   });
-  const out = spawnSync("git", ["diff", "--no-index", "--no-color", "-U4", ...files], { encoding: "utf8" });
+  const out = spawnSync("git", ["diff", "--no-index", "--no-color", "--no-prefix", "-U4", ...files], { encoding: "utf8" });
   fs.rmSync(dir, { recursive: true, force: true });
-  return out.stdout.replace(new RegExp(dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "/\\d-", "g"), "");
+  if (out.status !== 0 && out.status !== 1) throw new Error(`git diff failed: ${out.stderr}`);
+  // Keep the hunks; the header names the two sides.
+  const hunks = out.stdout.slice(out.stdout.indexOf("@@"));
+  return out.stdout === "" ? "" : `--- ${a.label}\n+++ ${b.label}\n${hunks}`;
 }
 
 /** A throwaway checkout of `rev` that shares this checkout's node_modules. */

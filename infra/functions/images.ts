@@ -12,11 +12,12 @@ export interface ImagesArgs {
   prefix: string;
 }
 
+/** Paths relative to the project folder, where Pulumi runs the program: equal in every checkout. */
 function buildArgs(args: ImagesArgs, image: BuiltImage): docker.types.input.DockerBuild {
   const spec = IMAGE_BUILDS[image];
   return {
-    context: `${args.root}/${spec.context}`,
-    dockerfile: `${args.root}/${spec.dockerfile}`,
+    context: spec.context,
+    dockerfile: spec.dockerfile,
     args: { BASE_IMAGE: args.baseImages[image] },
     platform: "linux/amd64",
   };
