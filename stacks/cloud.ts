@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, type FunctionCommand } from "../contract";
-import { KubernetesAirflow } from "../infra/airflow";
+import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
 import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars } from "../infra/functions";
 import { StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
@@ -77,7 +77,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     { ...inCluster, dependsOn: [namespace, kafka.ready] },
   );
 
-  const airflowRole = roleFor("airflow", "airflow-worker");
+  const airflowRole = roleFor("airflow", AIRFLOW_WORKER_SERVICE_ACCOUNT);
   const airflow = new KubernetesAirflow(
     `${prefix}-airflow`,
     {

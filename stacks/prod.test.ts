@@ -190,6 +190,20 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       }
     });
 
+    it("names the Spark master by a DNS name of its own pod, which it binds and workers dial", async () => {
+      const service = resources.find((r) => r.type === TYPES.service && r.name === "mdp-prod-spark-master")!;
+      const master = resources.find((r) => r.type === TYPES.deployment && r.name === "mdp-prod-spark-master")!;
+      const pod = podSpecOf(master) as PodSpecShape & { hostname?: string; subdomain?: string; containers: { command?: string[] }[] };
+      assert.equal((service.plain.spec as { clusterIP?: string }).clusterIP, "None", "headless, so the name resolves to the pod");
+      assert.equal(pod.subdomain, metadataOf(service).name);
+      const host = `${pod.hostname}.${pod.subdomain}.market-data.svc`;
+      const command = pod.containers[0]!.command!;
+      assert.equal(command[command.indexOf("--host") + 1], host, "the master binds the name");
+      const workers = podSpecOf(resources.find((r) => r.type === TYPES.deployment && r.name === "mdp-prod-spark-workers")!) as { containers: { command?: string[] }[] };
+      assert.equal(workers.containers[0]!.command!.at(-1), `spark://${host}:7077`);
+      assert.equal(await unwrap(run.outputs.spark.masterUrl), `spark://${host}:7077`);
+    });
+
     it("gives every function the StrimziKafka bootstrap, its own Kafka user, and the password only through a secretKeyRef", async () => {
       const bootstrap = await unwrap(run.outputs.kafka.bootstrapInternal);
       assert.equal(bootstrap, `${metadataOf(only(TYPES.kafka)).name}-kafka-bootstrap.market-data.svc:9093`);

@@ -19,7 +19,7 @@ export interface AirflowChartInputs {
   secretNames: { metadata: string; fernet: string; apiKey: string; jwt: string };
   adminPassword: pulumi.Input<string>;
   env: { name: string; value: pulumi.Input<string> }[];
-  /** IAM role of the pods that run tasks (reads the processed zone for quality checks). */
+  /** IAM role of the pods that run tasks (reads the processed zone for quality checks); trusts `<release>-worker`. */
   taskRoleArn?: pulumi.Input<string>;
 }
 
@@ -61,9 +61,8 @@ export function airflowChartValues(i: AirflowChartInputs): Record<string, unknow
       containers: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
     },
     networkPolicies: { enabled: true },
-    scheduler: serviceAccount,
+    // Tasks run in worker pods (the KubernetesExecutor's too), under the worker's service account.
     workers: serviceAccount,
-    triggerer: serviceAccount,
   };
 }
 
@@ -80,6 +79,8 @@ export interface KubernetesAirflowArgs {
 }
 
 const RELEASE = "airflow";
+/** The chart's service account of the pods that run tasks. */
+export const AIRFLOW_WORKER_SERVICE_ACCOUNT = `${RELEASE}-worker`;
 /** Labels the chart puts on every Airflow pod. */
 export const AIRFLOW_POD_SELECTOR = { tier: "airflow", release: RELEASE };
 

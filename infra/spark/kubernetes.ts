@@ -7,6 +7,8 @@ import { SPARK_UID, masterCommand, masterUrl, workerCommand } from "./spec";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
+const MASTER_HOSTNAME = "spark-master";
+
 /** `4g` → 4096, `512m` → 512 (MiB). */
 export function sparkMemoryMiB(memory: string): number {
   const m = /^(\d+)([mg])$/.exec(memory);
@@ -40,11 +42,15 @@ export class KubernetesSpark extends pulumi.ComponentResource {
     const child = { parent: this };
     const masterLabels = { ...args.labels, "app.kubernetes.io/component": "spark-master" };
     const workerLabels = { ...args.labels, "app.kubernetes.io/component": "spark-worker" };
+    // Headless: the master's pod gets a DNS name (`spark-master.<service>.<ns>.svc`) that resolves to
+    // its own address, which Spark needs because the master binds and advertises the same host.
     const service = new k8s.core.v1.Service(
       `${name}-master`,
       {
         metadata: { name: `${name}-master`, namespace: args.namespace, labels: masterLabels },
         spec: {
+          clusterIP: "None",
+          publishNotReadyAddresses: true,
           selector: masterLabels,
           ports: [
             { name: "spark", port: PORTS.sparkMaster, targetPort: PORTS.sparkMaster },
@@ -54,10 +60,11 @@ export class KubernetesSpark extends pulumi.ComponentResource {
       },
       child,
     );
-    const host = pulumi.interpolate`${service.metadata.name}.${service.metadata.namespace}.svc`;
-    const pod = (labels: Record<string, string>, container: k8s.types.input.core.v1.Container): k8s.types.input.core.v1.PodTemplateSpec => ({
+    const host = pulumi.interpolate`${MASTER_HOSTNAME}.${service.metadata.name}.${service.metadata.namespace}.svc`;
+    const pod = (labels: Record<string, string>, container: k8s.types.input.core.v1.Container, dns: Partial<k8s.types.input.core.v1.PodSpec> = {}): k8s.types.input.core.v1.PodTemplateSpec => ({
       metadata: { labels: { ...labels, ...KAFKA_CLIENT_LABEL } },
       spec: {
+        ...dns,
         serviceAccountName: args.serviceAccountName,
         securityContext: restrictedPodSecurity(SPARK_UID),
         containers: [{ ...container, securityContext: restrictedContainerSecurity(), volumeMounts: [{ name: "tmp", mountPath: "/tmp" }] }],
@@ -72,17 +79,20 @@ export class KubernetesSpark extends pulumi.ComponentResource {
           replicas: 1,
           strategy: { type: "Recreate" },
           selector: { matchLabels: masterLabels },
-          template: pod(masterLabels, {
-            name: "master",
-            image: args.image,
-            // The master binds to its pod; workers reach it through the Service.
-            command: masterCommand("0.0.0.0"),
-            env: [...args.env, { name: "SPARK_NO_DAEMONIZE", value: "true" }],
-            ports: [{ containerPort: PORTS.sparkMaster }, { containerPort: PORTS.sparkMasterUi }],
-            readinessProbe: { httpGet: { path: "/json/", port: PORTS.sparkMasterUi }, periodSeconds: 10 },
-            livenessProbe: { tcpSocket: { port: PORTS.sparkMaster }, periodSeconds: 20, failureThreshold: 6 },
-            resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
-          }),
+          template: pod(
+            masterLabels,
+            {
+              name: "master",
+              image: args.image,
+              command: host.apply(masterCommand),
+              env: [...args.env, { name: "SPARK_NO_DAEMONIZE", value: "true" }],
+              ports: [{ containerPort: PORTS.sparkMaster }, { containerPort: PORTS.sparkMasterUi }],
+              readinessProbe: { httpGet: { path: "/json/", port: PORTS.sparkMasterUi }, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: PORTS.sparkMaster }, periodSeconds: 20, failureThreshold: 6 },
+              resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
+            },
+            { hostname: MASTER_HOSTNAME, subdomain: service.metadata.name },
+          ),
         },
       },
       child,

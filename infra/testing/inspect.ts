@@ -7,6 +7,7 @@ export const TYPES = {
   randomPassword: "random:index/randomPassword:RandomPassword",
   randomId: "random:index/randomId:RandomId",
   deployment: "kubernetes:apps/v1:Deployment",
+  service: "kubernetes:core/v1:Service",
   statefulSet: "kubernetes:apps/v1:StatefulSet",
   cronJob: "kubernetes:batch/v1:CronJob",
   serviceAccount: "kubernetes:core/v1:ServiceAccount",
