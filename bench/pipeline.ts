@@ -18,6 +18,7 @@ import { createBatchMetrics } from "../functions/batch-producer/metrics";
 import { openKafkaPublisher } from "../functions/batch-producer/publish";
 import { run } from "../functions/batch-producer/run";
 import { producerConfig, silentLogger } from "../functions/lib";
+import { freePorts } from "../test/harness/process";
 import { FunctionProcess, createBucket, kafkaClient, listKeys, readLanded, recreatePlatformTopics, s3Client, stopTestServers, testServers, type TestServers } from "../test/harness";
 
 const N = Number(process.env.BENCH_TICKS ?? 100_000);
@@ -30,8 +31,9 @@ function tick(i: number): Tick {
   return { symbol, event_time: new Date(Date.parse("2026-03-02T14:30:00Z") + Math.floor(i / SYMBOLS.length) * 1000).toISOString(), price, bid: price - 0.01, ask: price + 0.01, volume: 100, source: "simulated" };
 }
 
-function sinkEnv(s: TestServers, bucket: string): Record<string, string> {
+function sinkEnv(s: TestServers, bucket: string, metricsPort: number): Record<string, string> {
   return {
+    [ENV.metricsPort]: String(metricsPort),
     [ENV.kafkaBrokers]: s.kafka.brokers.join(","),
     [ENV.s3Endpoint]: s.s3.endpoint,
     [ENV.awsAccessKeyId]: s.s3.accessKeyId,
@@ -50,12 +52,18 @@ async function newBucket(s: TestServers): Promise<string> {
   return bucket;
 }
 
-async function waitForRecords(s: TestServers, bucket: string, count: number): Promise<number> {
-  const s3 = s3Client(s.s3);
+/** When the sink's own counter says `count` records are in durable objects (reading them back would cost more than writing). */
+async function waitForRecords(metricsPort: number, count: number): Promise<number> {
   for (;;) {
-    const landed = await readLanded(s3, bucket);
-    if (landed.length >= count) return Date.now();
-    await sleep(landed.length > count * 0.9 ? 50 : 250);
+    const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+      .then((r) => r.text())
+      .catch(() => "");
+    const written = text
+      .split("\n")
+      .filter((l) => l.startsWith("sink_records_written_total{"))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+    if (written >= count) return Date.now();
+    await sleep(20);
   }
 }
 
@@ -81,28 +89,36 @@ async function rawConsumerSeconds(s: TestServers, count: number): Promise<number
 
 async function sinkSeconds(s: TestServers, count: number): Promise<{ seconds: number; objects: number }> {
   const bucket = await newBucket(s);
+  const [port] = await freePorts(1);
   const started = Date.now();
-  const sink = await FunctionProcess.start("bench-sink", FUNCTION_COMMANDS.sink, sinkEnv(s, bucket));
-  const done = await waitForRecords(s, bucket, count);
+  const sink = await FunctionProcess.start("bench-sink", FUNCTION_COMMANDS.sink, sinkEnv(s, bucket, port!));
+  const done = await waitForRecords(port!, count);
   await sink.kill();
+  const landed = await readLanded(s3Client(s.s3), bucket);
+  if (landed.length !== count) throw new Error(`the sink landed ${landed.length} records, not ${count}`);
   return { seconds: (done - started) / 1000, objects: (await listKeys(s3Client(s.s3), bucket)).length };
 }
 
-async function batchPathSeconds(s: TestServers): Promise<number> {
+async function batchPathSeconds(s: TestServers): Promise<{ seconds: number; publishSeconds: number }> {
   const kafka = kafkaClient(s.kafka, "bench-batch");
   await recreatePlatformTopics(kafka);
   const bucket = await newBucket(s);
-  const sink = await FunctionProcess.start("bench-sink", FUNCTION_COMMANDS.sink, sinkEnv(s, bucket));
+  const [port] = await freePorts(1);
+  const sink = await FunctionProcess.start("bench-sink", FUNCTION_COMMANDS.sink, sinkEnv(s, bucket, port!));
+  // The seed's figure excludes start-up; so does this one: the clock starts once the sink has joined its group.
+  while ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status).catch(() => 0)) !== 200) await sleep(50);
   const started = Date.now();
+  let published = 0;
   const publisher = await openKafkaPublisher(kafka, { brokers: s.kafka.brokers, clientId: "bench-batch", ssl: false, acks: "all" });
   await run(
     { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE, retry: { attempts: 3, baseMs: 10, maxMs: 100 } },
     { client: fixtureClient().client, publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()), now: () => FIXTURE_NOW },
   );
   await publisher.close();
-  const done = await waitForRecords(s, bucket, 2_500);
+  published = Date.now();
+  const done = await waitForRecords(port!, 2_500);
   await sink.kill();
-  return (done - started) / 1000;
+  return { seconds: (done - started) / 1000, publishSeconds: (published - started) / 1000 };
 }
 
 async function main(): Promise<void> {
@@ -126,7 +142,7 @@ async function main(): Promise<void> {
 
   const batch = await batchPathSeconds(s);
   console.log(`batch path, 2,500 recorded bars: chart() → Kafka → sink → object store`);
-  console.log(`  ${batch.toFixed(1)} s  against the seed's ~${SEED_BATCH_SECONDS} s: ${(SEED_BATCH_SECONDS / batch).toFixed(1)}x faster`);
+  console.log(`  ${batch.seconds.toFixed(1)} s (published in ${batch.publishSeconds.toFixed(1)} s) against the seed's ~${SEED_BATCH_SECONDS} s: ${(SEED_BATCH_SECONDS / batch.seconds).toFixed(1)}x faster`);
   await stopTestServers();
 }
 

@@ -40,7 +40,7 @@ interface PartitionState {
   highWatermark?: bigint;
 }
 
-const CONCURRENT_PUTS = 8;
+const CONCURRENT_PUTS = 32;
 
 /**
  * Consumes the realtime and batch topics and lands every record once in the raw zone.
