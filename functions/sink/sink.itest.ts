@@ -307,6 +307,26 @@ describe("sink against a real Kafka broker and S3 server", function () {
     assert.equal(recovered?.replayUntil, "299");
   });
 
+  it("says how many records retention deleted before it could write them, and goes on from the earliest", async function () {
+    const r = await newRig();
+    const ticks = Array.from({ length: 300 }, (_, i) => tick(i));
+    await r.producer.send({ topic: TOPICS.realtime, acks: -1, messages: ticks.map((t) => ({ key: t.symbol, value: encodeRecord(TICK_SCHEMA, t), partition: 0 })) });
+    // A journal from a sink stopped long ago, and retention (here: a records deletion) past its start.
+    await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: sinkJournalKey(TOPICS.realtime, 0), Body: encodeJournal({ version: 1, topic: TOPICS.realtime, partition: 0, start: 0n, end: 299n, objects: 8 }) }));
+    const admin = r.kafka.admin();
+    await admin.connect();
+    await admin.fetchTopicMetadata({ topics: [TOPICS.realtime] });
+    await admin.deleteTopicRecords({ topic: TOPICS.realtime, partitions: [{ partition: 0, offset: "100" }] });
+    await admin.disconnect();
+
+    const sink = await startSink(r);
+    const kept = ticks.slice(100);
+    const landed = await waitForLanded(r, kept.length, 60_000);
+    assertExactlyOnce(kept.map((t) => `${t.symbol}@${t.event_time}`), landed);
+    const lost = sink.logLines().find((l) => l.msg === "records were deleted by retention before the sink wrote them");
+    assert.equal(lost?.lost, "100");
+  });
+
   it("on SIGTERM writes what it buffered, commits, and exits within the grace period", async function () {
     const r = await newRig({ [ENV.sinkFlushIntervalMs]: "600000", [ENV.sinkFlushRecords]: "1000000", [ENV.sinkShutdownGraceMs]: "15000" });
     const sink = await startSink(r);

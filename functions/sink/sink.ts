@@ -176,7 +176,10 @@ export class Sink {
         continue;
       }
       if (state.seekPending) {
-        if (offset !== state.position) return; // fetched before the seek took effect
+        if (offset !== state.position) {
+          await this.skipIfDeleted(state);
+          return; // fetched before the seek took effect
+        }
         state.seekPending = false;
       }
       this.accept(state, offset, message);
@@ -226,6 +229,28 @@ export class Sink {
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  /**
+   * A replay or resume point that retention has deleted can never be fetched: the sink says so and
+   * moves on from the earliest offset Kafka still holds, instead of waiting for it forever.
+   */
+  private async skipIfDeleted(state: PartitionState): Promise<void> {
+    const partitions = await this.deps.admin.fetchTopicOffsets(state.topic).catch(() => []);
+    const low = partitions.find((p) => p.partition === state.partition)?.low;
+    if (low === undefined || BigInt(low) <= state.position) return;
+    this.deps.log.error("records were deleted by retention before the sink wrote them", {
+      topic: state.topic,
+      partition: state.partition,
+      from: state.position.toString(),
+      earliest: low,
+      lost: (BigInt(low) - state.position).toString(),
+    });
+    state.position = BigInt(low);
+    state.forcedEnd = undefined;
+    state.open = undefined;
+    this.deps.consumer.seek({ topic: state.topic, partition: state.partition, offset: low });
+    state.seekPending = true;
   }
 
   private committedOffset(state: PartitionState, control: RetryControl): Promise<bigint | undefined> {
