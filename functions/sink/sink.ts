@@ -199,7 +199,8 @@ export class Sink {
     const control = this.control(state, "read");
     const keepAlive = setInterval(() => heartbeat().catch(() => undefined), 1_000);
     try {
-      await this.retiring.get(state.key);
+      // The previous generation's writes for this partition end before its recovery reads the journal.
+      await this.retiring.get(state.key)?.catch(() => undefined);
       this.retiring.delete(state.key);
       const wait = this.handoverUntil - this.now();
       if (wait > 0) await sleep(wait);
