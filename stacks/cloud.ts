@@ -11,8 +11,7 @@ import { platformLabels, serviceAccountRole } from "../infra/kubernetes";
 import { SNOWFLAKE_PREVIEW_FEATURES, SnowflakeWarehouse, snowflakeNames } from "../infra/snowflake";
 import { KubernetesSpark, jobEnv } from "../infra/spark";
 import { S3Zones, zonePolicyStatements, type ZoneUser } from "../infra/storage";
-import { REPO_ROOT } from "./local";
-import type { PlatformOutputs } from "./outputs";
+import { REPO_ROOT, type PlatformOutputs } from "./outputs";
 
 const SPARK_USER = "spark";
 

@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, TOPICS, ZONES } from "../contract";
@@ -9,9 +8,7 @@ import { DockerFunctions, LocalImages } from "../infra/functions";
 import { DockerKafka } from "../infra/kafka";
 import { DockerSpark, SPARK_MASTER_ALIAS, jobEnv, masterUrl } from "../infra/spark";
 import { DockerObjectStore } from "../infra/storage";
-import type { PlatformOutputs } from "./outputs";
-
-export const REPO_ROOT = path.resolve(__dirname, "..");
+import { REPO_ROOT, type PlatformOutputs } from "./outputs";
 
 /** The platform on one Docker engine: one network, named volumes, ports on the bind address. */
 export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local: NonNullable<PlatformSettings["local"]>): PlatformOutputs {

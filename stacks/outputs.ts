@@ -1,5 +1,9 @@
+import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Zone } from "../contract";
+
+/** The repository, where the images are built from. */
+export const REPO_ROOT = path.resolve(__dirname, "..");
 
 /** What a stack gives its users: endpoints, UIs, bucket names, credentials (secret). */
 export interface PlatformOutputs {

@@ -108,6 +108,11 @@ describe("stack config", () => {
       }
     });
 
+    it("refuses a bucket prefix too long for AWS's bucket-name prefixes", () => {
+      const prefix = "market-data-platform-prod";
+      assertOneProblem(problemsOf(changed("prod", { "storage.bucketPrefix": prefix }), ctx("prod")), "storage.bucketPrefix", `(got "${prefix}")`);
+    });
+
     it("refuses a bad OIDC provider ARN", () => {
       const arn = "arn:aws:iam::123:role/not-a-provider";
       assertOneProblem(problemsOf(changed("prod", { "cloud.oidcProviderArn": arn }), ctx("prod")), "cloud.oidcProviderArn", `(got "${arn}")`);

@@ -25,7 +25,8 @@ export interface ConfigContext {
 
 const TOP_LEVEL = ["target", "namePrefix", "images", "kafka", "spark", "airflow", "storage", "functions", "local", "cloud", "snowflake", ...SECRET_KEYS];
 const NAME = /^[a-z][a-z0-9-]{0,20}$/;
-const BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]{1,40}$/;
+/** `<prefix>-checkpoints-` must fit the 37 characters AWS allows a bucket-name prefix. */
+const BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]{1,23}$/;
 const SPARK_MEMORY = /^\d+[mg]$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const OIDC_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/;
@@ -87,7 +88,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
   const storageRaw = p.object("storage", raw.storage, ["server", "bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy"]);
   const storage = {
     server: p.oneOf("storage.server", storageRaw.server, OBJECT_STORE_SERVER_NAMES, "minio"),
-    bucketPrefix: p.string("storage.bucketPrefix", storageRaw.bucketPrefix, `${ctx.project}-${ctx.stack}`.toLowerCase().slice(0, 41), BUCKET_PREFIX, "lower-case letters, digits and dashes (2 to 41)"),
+    bucketPrefix: p.string("storage.bucketPrefix", storageRaw.bucketPrefix, `${namePrefix}-${ctx.stack}`.toLowerCase().slice(0, 24), BUCKET_PREFIX, "lower-case letters, digits and dashes (2 to 24)"),
     versioning: p.bool("storage.versioning", storageRaw.versioning, d.storage.versioning),
     rawInfrequentAccessDays: p.int("storage.rawInfrequentAccessDays", storageRaw.rawInfrequentAccessDays, d.storage.rawInfrequentAccessDays, 0, 3650),
     noncurrentVersionExpirationDays: p.int("storage.noncurrentVersionExpirationDays", storageRaw.noncurrentVersionExpirationDays, 30, 0, 3650),

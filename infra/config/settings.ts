@@ -46,7 +46,7 @@ export interface StorageSettings {
    * @default "minio"
    */
   server: ObjectStoreServerName;
-  /** Bucket names start with this. @default "<project>-<stack>" */
+  /** Bucket names start with this (at most 24 characters). @default "<namePrefix>-<stack>" */
   bucketPrefix: string;
   /** Keep every version of every object. @default false on `local`, true on `cloud` */
   versioning: boolean;
