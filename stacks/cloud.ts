@@ -1,14 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as snowflake from "@pulumi/snowflake";
 import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, type FunctionCommand } from "../contract";
 import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
 import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars } from "../infra/functions";
 import { StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
 import { platformLabels, serviceAccountRole } from "../infra/kubernetes";
-import { SNOWFLAKE_PREVIEW_FEATURES, SnowflakeWarehouse, snowflakeNames } from "../infra/snowflake";
+import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
 import { KubernetesSpark, jobEnv } from "../infra/spark";
 import { S3Zones, zonePolicyStatements, type ZoneUser } from "../infra/storage";
 import { REPO_ROOT, type PlatformOutputs } from "./outputs";
@@ -117,15 +116,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
   let warehouse: SnowflakeWarehouse | undefined;
   if (s.snowflake) {
     const sf = s.snowflake;
-    const sfProvider = new snowflake.Provider(`${prefix}-snowflake`, {
-      organizationName: sf.organization,
-      accountName: sf.account,
-      user: sf.user,
-      role: sf.adminRole,
-      authenticator: "SNOWFLAKE_JWT",
-      privateKey: secrets.snowflakePrivateKey!,
-      previewFeaturesEnabled: SNOWFLAKE_PREVIEW_FEATURES,
-    });
+    const sfProvider = snowflakeProvider(`${prefix}-snowflake`, sf, secrets.snowflakePrivateKey!);
     const identity = aws.getCallerIdentityOutput({}, { provider: awsProvider });
     warehouse = new SnowflakeWarehouse(
       `${prefix}-snowflake`,

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { ENV, FUNCTION_COMMANDS, TOPICS, ZONES } from "../contract";
 import { checkImagePinned } from "../infra/config";
 import { TYPES, containerEnv, containersByRole } from "../infra/testing/inspect";
-import { dependsOn, isSecret, isSecretOutput, mockRandomId, ofType, plainStrings, reveal, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
+import { dependsOn, isSecret, isSecretOutput, mockRandomId, ofType, plainStrings, reveal, runFailingProgram, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
 import type { PlatformOutputs } from "./outputs";
 import { definePlatform } from "./platform";
 
@@ -268,5 +268,36 @@ describe("dev stack (local Docker target)", function () {
         assert.ok(check.pinned, `${c.name} runs ${image}, which ${check.pinned ? "" : check.reason}`);
       }
     });
+  });
+});
+
+describe("dev stack with Snowflake switched on", function () {
+  this.timeout(60_000);
+
+  it("declares the warehouse, tables and roles, but no integration, stage or pipe without a bucket to load from", async () => {
+    const run = await runProgram(definePlatform, {
+      stack: "dev",
+      config: { "market-data-platform:snowflake": JSON.stringify({ enabled: true, organization: "ORG", account: "DEV", user: "PULUMI" }) },
+      secrets: { snowflakePrivateKey: "-----BEGIN PRIVATE KEY-----dev" },
+    });
+    const types = new Set(run.resources.map((r) => r.type));
+    for (const type of ["snowflake:index/warehouse:Warehouse", "snowflake:index/database:Database", "snowflake:index/table:Table", "snowflake:index/accountRole:AccountRole"]) {
+      assert.ok(types.has(type), type);
+    }
+    for (const type of ["snowflake:index/storageIntegration:StorageIntegration", "snowflake:index/stage:Stage", "snowflake:index/pipe:Pipe"]) {
+      assert.ok(!types.has(type), `${type} needs an S3 bucket`);
+    }
+    const provider = run.resources.find((r) => r.type === "pulumi:providers:snowflake")!;
+    assert.ok(isSecret(provider.inputs.privateKey), "the private key reaches the provider as a secret");
+    assert.equal(await unwrap(run.outputs.snowflake!.database), "MARKET_DATA");
+  });
+
+  it("asks for the private key, with the command that sets it", async () => {
+    const { error, resources } = await runFailingProgram(definePlatform, {
+      stack: "dev",
+      config: { "market-data-platform:snowflake": JSON.stringify({ enabled: true, organization: "ORG", account: "DEV", user: "PULUMI" }) },
+    });
+    assert.match(error.message, /the secret `snowflakePrivateKey` is missing: run `pulumi config set --secret snowflakePrivateKey --stack dev < path\/to\/rsa_key.p8`/);
+    assert.equal(resources.length, 0);
   });
 });

@@ -1,11 +1,12 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, TOPICS, ZONES } from "../contract";
+import { DAILY_METRICS_SCHEMA, ENV, TICK_WINDOWS_SCHEMA, TOPICS, ZONES } from "../contract";
 import { DockerAirflow } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
 import type { LocalPlacement } from "../infra/docker";
 import { DockerFunctions, LocalImages } from "../infra/functions";
 import { DockerKafka } from "../infra/kafka";
+import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
 import { DockerSpark, SPARK_MASTER_ALIAS, jobEnv, masterUrl } from "../infra/spark";
 import { DockerObjectStore } from "../infra/storage";
 import { REPO_ROOT, type PlatformOutputs } from "./outputs";
@@ -54,6 +55,15 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
     opts,
   );
 
+  // Without an S3 bucket to load from, a local stack gets the tables and roles but no stage or pipe.
+  const warehouse = s.snowflake
+    ? new SnowflakeWarehouse(
+        `${prefix}-snowflake`,
+        { settings: s.snowflake, names: snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), tables: [DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA] },
+        { providers: [snowflakeProvider(`${prefix}-snowflake`, s.snowflake, secrets.snowflakePrivateKey!)] },
+      )
+    : undefined;
+
   return {
     target: s.target,
     kafka: { bootstrapInternal: kafka.bootstrapInternal, bootstrapHost: kafka.bootstrapHost, topics: Object.values(TOPICS) },
@@ -66,6 +76,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
       accessKeyId: storage.accessKeyId,
       secretAccessKey: storage.secretAccessKey,
     },
+    snowflake: warehouse ? { database: warehouse.database, pipes: warehouse.pipes } : undefined,
     images: images.refs,
   };
 }

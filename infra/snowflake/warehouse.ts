@@ -15,6 +15,19 @@ export const SNOWFLAKE_PREVIEW_FEATURES = [
   "snowflake_table_resource",
 ];
 
+/** The provider Pulumi creates Snowflake objects with: key-pair authentication, preview resources on. */
+export function snowflakeProvider(name: string, settings: SnowflakeSettings, privateKey: pulumi.Input<string>): snowflake.Provider {
+  return new snowflake.Provider(name, {
+    organizationName: settings.organization,
+    accountName: settings.account,
+    user: settings.user,
+    role: settings.adminRole,
+    authenticator: "SNOWFLAKE_JWT",
+    privateKey: pulumi.secret(privateKey),
+    previewFeaturesEnabled: SNOWFLAKE_PREVIEW_FEATURES,
+  });
+}
+
 /** The S3 side of loading: the processed bucket that Snowflake reads through its own IAM role. */
 export interface SnowflakeLanding {
   bucket: aws.s3.Bucket;
