@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { runProgram, type RecordedResource } from "../infra/testing/mocks";
+import { definePlatform } from "../stacks/platform";
+import { INVARIANTS } from "./invariants";
+
+/** The program's resources as the policy engine hands them over: props, URNs, parents. */
+function asPolicyResources(recorded: RecordedResource[], stack: string): PolicyResource[] {
+  const urn = (r: { type: string; name: string }) => `urn:pulumi:${stack}::market-data-platform::${r.type}::${r.name}`;
+  const byUrn = new Map<string, PolicyResource>();
+  for (const r of recorded) {
+    const resource = { type: r.type, name: r.name, urn: urn(r), props: structuredClone(r.plain), opts: {}, dependencies: [], propertyDependencies: {} };
+    byUrn.set(urn(r), resource as unknown as PolicyResource);
+  }
+  for (const r of recorded) if (r.parent) byUrn.get(urn(r))!.parent = byUrn.get(urn(r.parent));
+  return [...byUrn.values()];
+}
+
+interface Violation {
+  policy: string;
+  level: string;
+  message: string;
+}
+
+async function check(resources: PolicyResource[]): Promise<Violation[]> {
+  const found: Violation[] = [];
+  for (const policy of INVARIANTS) {
+    const level = policy.enforcementLevel ?? "advisory";
+    const report = (message: string) => found.push({ policy: policy.name, level, message });
+    if ("validateStack" in policy) {
+      await (policy as StackValidationPolicy).validateStack({ resources, stackTags: new Map() } as unknown as StackValidationArgs, report);
+    }
+    const validate = (policy as ResourceValidationPolicy).validateResource;
+    if (typeof validate === "function") {
+      for (const r of resources) await validate({ ...r, stackTags: new Map() } as unknown as ResourceValidationArgs, report);
+    }
+  }
+  return found;
+}
+
+const mandatory = (v: Violation[]) => v.filter((x) => x.level === "mandatory");
+
+describe("policy pack: the platform's invariants", function () {
+  this.timeout(60_000);
+  let dev: PolicyResource[];
+  let prod: PolicyResource[];
+
+  before(async () => {
+    dev = asPolicyResources((await runProgram(definePlatform, { stack: "dev" })).resources, "dev");
+    prod = asPolicyResources((await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: "k", snowflakePrivateKey: "p" } })).resources, "prod");
+  });
+
+  const mutate = (resources: PolicyResource[], type: string, name: string, change: (props: Record<string, any>) => void): PolicyResource[] => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const copy = resources.map((r) => ({ ...r, props: structuredClone(r.props) }));
+    for (const r of copy) if (r.parent) r.parent = copy.find((c) => c.urn === r.parent!.urn);
+    const target = copy.find((r) => r.type === type && r.name === name);
+    assert.ok(target, `${type} ${name}`);
+    change(target.props);
+    return copy;
+  };
+
+  it("passes on both committed stacks", async () => {
+    assert.deepEqual(mandatory(await check(dev)), []);
+    assert.deepEqual(mandatory(await check(prod)), []);
+    assert.deepEqual(await check(dev), [], "dev publishes every port on 127.0.0.1");
+  });
+
+  it("refuses a bucket without versioning, or open to the public", async () => {
+    const unversioned = mutate(prod, "aws:s3/bucketVersioning:BucketVersioning", "mdp-prod-storage-raw-versioning", (p) => (p.versioningConfiguration.status = "Suspended"));
+    assert.deepEqual(mandatory(await check(unversioned)).map((v) => v.message), ["bucket mdp-prod-storage-raw must keep versions (got Suspended)"]);
+    const open = mutate(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "mdp-prod-storage-processed-public-access", (p) => (p.restrictPublicBuckets = false));
+    assert.deepEqual(mandatory(await check(open)).map((v) => v.message), ["bucket mdp-prod-storage-processed must block every kind of public access"]);
+  });
+
+  it("refuses a Kafka cluster or topic that gives up durability", async () => {
+    const weak = mutate(prod, "kubernetes:kafka.strimzi.io/v1:Kafka", "mdp-prod-kafka-cluster", (p) => {
+      p.spec.kafka.config["min.insync.replicas"] = "1";
+      p.spec.kafka.config["unclean.leader.election.enable"] = "true";
+    });
+    assert.deepEqual(mandatory(await check(weak)).map((v) => v.policy), ["kafka-durability", "kafka-durability"]);
+    const topic = mutate(prod, "kubernetes:kafka.strimzi.io/v1:KafkaTopic", "mdp-prod-kafka-topic-stock-market-realtime", (p) => (p.spec.replicas = 1));
+    assert.match(mandatory(await check(topic))[0]!.message, /must have 3 replicas or more \(got 1\)/);
+  });
+
+  it("refuses root pods and containers, and unpinned images", async () => {
+    const rootPod = mutate(prod, "kubernetes:apps/v1:Deployment", "mdp-prod-functions-sink", (p) => delete p.spec.template.spec.securityContext.runAsNonRoot);
+    assert.deepEqual(mandatory(await check(rootPod)).map((v) => v.policy), ["pods-non-root"]);
+    const rootContainer = mutate(dev, "docker:index/container:Container", "mdp-dev-kafka-kafka", (p) => (p.user = "0:0"));
+    assert.deepEqual(mandatory(await check(rootContainer)).map((v) => v.message), ['container mdp-dev-kafka-kafka must run as a non-root user (got "0:0")']);
+    const latest = mutate(dev, "docker:index/container:Container", "mdp-dev-airflow-postgres", (p) => (p.image = "postgres:latest"));
+    assert.deepEqual(mandatory(await check(latest)).map((v) => v.policy), ["images-pinned"]);
+  });
+
+  it("warns when a local port is published beyond the loopback", async () => {
+    const exposed = mutate(dev, "docker:index/container:Container", "mdp-dev-kafka-kafka", (p) => (p.ports[0].ip = "0.0.0.0"));
+    assert.deepEqual((await check(exposed)).map((v) => [v.policy, v.level]), [["local-ports-on-loopback", "advisory"]]);
+  });
+});
