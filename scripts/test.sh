@@ -12,6 +12,7 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
 fi
 
 scripts/fetch-test-servers.sh
+scripts/prepare-docker.sh
 
 npm run typecheck
 npm run lint

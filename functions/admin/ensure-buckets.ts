@@ -78,8 +78,10 @@ export async function ensureBuckets(s3: S3Client, plan: BucketPlan, log: Logger)
         log.warn("removed a public bucket policy", { bucket });
       }
     } catch (err) {
-      // No policy means private; servers without policy support have nothing to remove.
-      if (!["NoSuchBucketPolicy", "NotImplemented"].includes(errorName(err))) throw err;
+      // No policy means private (S3 says NoSuchBucketPolicy, some servers NoSuchPolicy or a bare 404);
+      // servers without policy support have nothing to remove.
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (!["NoSuchBucketPolicy", "NoSuchPolicy", "NotImplemented"].includes(errorName(err)) && status !== 404) throw err;
     }
   }
 }

@@ -1,8 +1,9 @@
+import { stopDockerEngine } from "./docker";
 import { stopTestServers } from "./index";
 
 /** Mocha root hooks: add this file to `require` of the integration mocha config. */
 export const mochaHooks = {
   async afterAll(): Promise<void> {
-    await stopTestServers();
+    await Promise.all([stopTestServers(), stopDockerEngine()]);
   },
 };
