@@ -1,6 +1,7 @@
 import { DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, isSymbol } from "../../contract";
 import { airflowVersionOf } from "../airflow/spec";
 import { kafkaVersionOf } from "../kafka/strimzi";
+import { kafkaSettingsProblems } from "../kafka/spec";
 import { OBJECT_STORE_SERVER_NAMES } from "../storage/servers";
 import { DEFAULT_IMAGES, checkImagePinned, type ImageSettings } from "./images";
 import { ConfigError, Problems, show, unknownKey, type RawObject } from "./problems";
@@ -167,14 +168,9 @@ function parseKafka(p: Problems, value: unknown, target: Target, d: ReturnType<t
   const storageGi = p.int("kafka.storageGi", raw.storageGi, 100, 1, 65_536);
   const unsafeReducedDurability = p.bool("kafka.unsafeReducedDurability", raw.unsafeReducedDurability, false);
 
-  if (target === "local" && brokers !== 1) p.add(`\`kafka.brokers\` must be 1 on a local stack, which runs one broker container (got ${brokers})`);
-  if (replicationFactor > brokers) p.add(`\`kafka.replicationFactor\` cannot exceed \`kafka.brokers\` (got ${replicationFactor} with ${brokers} broker${brokers === 1 ? "" : "s"})`);
-  if (minInsyncReplicas > replicationFactor) p.add(`\`kafka.minInsyncReplicas\` cannot exceed \`kafka.replicationFactor\` (got ${minInsyncReplicas} with replication factor ${replicationFactor})`);
-  if (target === "cloud" && !unsafeReducedDurability) {
-    if (replicationFactor < 3) p.add(`\`kafka.replicationFactor\` must be 3 or more on a cloud stack (got ${replicationFactor}); set \`kafka.unsafeReducedDurability: true\` to accept the risk`);
-    if (minInsyncReplicas < 2) p.add(`\`kafka.minInsyncReplicas\` must be 2 or more on a cloud stack (got ${minInsyncReplicas}); set \`kafka.unsafeReducedDurability: true\` to accept the risk`);
-  }
-  return { brokers, partitions, replicationFactor, minInsyncReplicas, retentionHours, storageGi, unsafeReducedDurability };
+  const settings = { brokers, partitions, replicationFactor, minInsyncReplicas, retentionHours, storageGi, unsafeReducedDurability };
+  for (const problem of kafkaSettingsProblems(settings, target)) p.add(problem);
+  return settings;
 }
 
 function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number) {

@@ -4,7 +4,7 @@ import { PORTS } from "../../contract";
 import type { KafkaSettings } from "../config";
 import * as docker from "@pulumi/docker";
 import { createContainer, createVolume, hostAddress, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
-import { BROKER_DATA_DIR, brokerEnv, topicInitScript, topicSpecs, type TopicSpec } from "./spec";
+import { BROKER_DATA_DIR, brokerEnv, kafkaSettingsProblems, topicInitScript, topicSpecs, type TopicSpec } from "./spec";
 
 export interface DockerKafkaArgs {
   /** Pinned apache/kafka image. */
@@ -70,6 +70,8 @@ export class DockerKafka extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerKafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:kafka:DockerKafka", name, {}, opts);
+    const problems = kafkaSettingsProblems(args.settings, "local");
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const child = { parent: this };
     this.topics = topicSpecs(args.settings);
 

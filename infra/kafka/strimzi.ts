@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KafkaSettings } from "../config";
 import { KAFKA_CLIENT_LABEL } from "../kubernetes";
-import { brokerConfig, topicSpecs, type TopicSpec } from "./spec";
+import { brokerConfig, kafkaSettingsProblems, topicSpecs, type TopicSpec } from "./spec";
 
 /** Strimzi's v1 API (Strimzi 1.x accepts only v1). */
 export const STRIMZI_API = "kafka.strimzi.io/v1";
@@ -98,6 +98,8 @@ export class StrimziKafka extends pulumi.ComponentResource {
 
   constructor(name: string, args: StrimziKafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:kafka:StrimziKafka", name, {}, opts);
+    const problems = kafkaSettingsProblems(args.settings, "cloud");
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const child = { parent: this };
     const labels = args.labels;
     const operator = new k8s.helm.v4.Chart(
