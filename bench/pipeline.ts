@@ -19,7 +19,7 @@ import { openKafkaPublisher } from "../functions/batch-producer/publish";
 import { run } from "../functions/batch-producer/run";
 import { producerConfig, silentLogger } from "../functions/lib";
 import { freePorts } from "../test/harness/process";
-import { FunctionProcess, createBucket, kafkaClient, listKeys, readLanded, recreatePlatformTopics, s3Client, stopTestServers, testServers, type TestServers } from "../test/harness";
+import { FunctionProcess, createBucket, sinkEnvironment, kafkaClient, listKeys, readLanded, recreatePlatformTopics, s3Client, stopTestServers, testServers, type TestServers } from "../test/harness";
 
 const N = Number(process.env.BENCH_TICKS ?? 100_000);
 const SEED_BATCH_SECONDS = 30;
@@ -31,19 +31,15 @@ function tick(i: number): Tick {
   return { symbol, event_time: new Date(Date.parse("2026-03-02T14:30:00Z") + Math.floor(i / SYMBOLS.length) * 1000).toISOString(), price, bid: price - 0.01, ask: price + 0.01, volume: 100, source: "simulated" };
 }
 
+/** The sink with its production flush settings: the figures are the defaults'. */
 function sinkEnv(s: TestServers, bucket: string, metricsPort: number): Record<string, string> {
-  return {
+  return sinkEnvironment(s, bucket, `bench-${randomBytes(4).toString("hex")}`, {
     [ENV.metricsPort]: String(metricsPort),
-    [ENV.kafkaBrokers]: s.kafka.brokers.join(","),
-    [ENV.s3Endpoint]: s.s3.endpoint,
-    [ENV.awsAccessKeyId]: s.s3.accessKeyId,
-    [ENV.awsSecretAccessKey]: s.s3.secretAccessKey,
-    [ENV.rawBucket]: bucket,
-    [ENV.sinkGroupId]: `bench-${randomBytes(4).toString("hex")}`,
-    [ENV.sinkSessionTimeoutMs]: "6000",
+    [ENV.sinkFlushIntervalMs]: "1000",
+    [ENV.sinkS3RequestTimeoutMs]: "5000",
     [ENV.sinkHandoverDelayMs]: "0",
     [ENV.logLevel]: "warn",
-  };
+  });
 }
 
 async function newBucket(s: TestServers): Promise<string> {

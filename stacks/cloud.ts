@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, type FunctionCommand } from "../contract";
 import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
-import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars } from "../infra/functions";
+import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars, kafkaScramEnv } from "../infra/functions";
 import { StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
 import { platformLabels, serviceAccountRole } from "../infra/kubernetes";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
@@ -63,15 +63,9 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     { metadata: { name: SPARK_USER, namespace: ns, labels, annotations: { "eks.amazonaws.com/role-arn": sparkRole.arn } } },
     { provider: k8sProvider },
   );
-  const kafkaAuthEnv = (user: string) => [
-    { name: ENV.kafkaSsl, value: "true" },
-    { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
-    { name: ENV.kafkaUsername, value: user },
-    { name: ENV.kafkaPassword, valueFrom: { secretKeyRef: { name: kafka.userSecrets[user]!, key: "password" } } },
-  ];
   const spark = new KubernetesSpark(
     `${prefix}-spark`,
-    { image: images.refs.spark, namespace: ns, settings: s.spark, serviceAccountName: sparkAccount.metadata.name, env: [...envVars(sparkJobEnv), ...kafkaAuthEnv(SPARK_USER)], labels },
+    { image: images.refs.spark, namespace: ns, settings: s.spark, serviceAccountName: sparkAccount.metadata.name, env: [...envVars(sparkJobEnv), ...kafkaScramEnv(SPARK_USER, kafka.userSecrets[SPARK_USER]!)], labels },
     { ...inCluster, dependsOn: [namespace, kafka.ready] },
   );
 

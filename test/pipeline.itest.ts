@@ -10,7 +10,7 @@ import { openKafkaPublisher } from "../functions/batch-producer/publish";
 import { exitCode, run } from "../functions/batch-producer/run";
 import { silentLogger } from "../functions/lib";
 import { readSettings, startRealtimeProducer } from "../functions/realtime-producer";
-import { FunctionProcess, createBucket, kafkaClient, readLanded, recreatePlatformTopics, s3Client, testServers, type LandedRecord } from "./harness";
+import { FunctionProcess, createBucket, kafkaClient, readLanded, recreatePlatformTopics, s3Client, sinkEnvironment, testServers, type LandedRecord } from "./harness";
 
 /** Producers → Kafka → the sink (as its own process) → the raw zone, on real servers. */
 describe("pipeline from producers to the object store", function () {
@@ -27,17 +27,7 @@ describe("pipeline from producers to the object store", function () {
     const s3 = s3Client(servers.s3);
     const bucket = `pipeline-${randomBytes(4).toString("hex")}`;
     await createBucket(s3, bucket);
-    sink = await FunctionProcess.start("sink", FUNCTION_COMMANDS.sink, {
-      [ENV.kafkaBrokers]: servers.kafka.brokers.join(","),
-      [ENV.s3Endpoint]: servers.s3.endpoint,
-      [ENV.awsAccessKeyId]: servers.s3.accessKeyId,
-      [ENV.awsSecretAccessKey]: servers.s3.secretAccessKey,
-      [ENV.rawBucket]: bucket,
-      [ENV.sinkGroupId]: `pipeline-${randomBytes(4).toString("hex")}`,
-      [ENV.sinkFlushIntervalMs]: "200",
-      [ENV.sinkSessionTimeoutMs]: "6000",
-      [ENV.sinkS3RequestTimeoutMs]: "2000",
-    });
+    sink = await FunctionProcess.start("sink", FUNCTION_COMMANDS.sink, sinkEnvironment(servers, bucket, `pipeline-${randomBytes(4).toString("hex")}`));
     const landed = async (count: number, timeoutMs = 120_000): Promise<LandedRecord[]> => {
       const deadline = Date.now() + timeoutMs;
       let records = await readLanded(s3, bucket);

@@ -3,7 +3,7 @@ import { Registry } from "prom-client";
 import type { Kafka } from "kafkajs";
 import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, ENV, TOPICS, barId, encodeRecord, parseBar, type DailyBar } from "../../contract";
 import { silentLogger, type KafkaSettings } from "../lib";
-import { consumeBetween, endOffsets, kafkaClient, testServers, type Consumed } from "../../test/harness";
+import { consumeBetween, endOffsets, ensureTopic, kafkaClient, testServers, type Consumed } from "../../test/harness";
 import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient } from "./fixtures/client";
 import { FIXTURE_TRADING_DAYS } from "./fixtures/generate";
 import { recordedBars } from "./fixtures/expected";
@@ -28,13 +28,7 @@ describe("batch producer against a real broker", function () {
     const servers = await testServers();
     kafka = kafkaClient(servers.kafka, "batch-producer-itest");
     settings = { brokers: servers.kafka.brokers, clientId: "batch-producer-itest", ssl: false, acks: "all" };
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopic(kafka, topic, 3);
   });
 
   async function runOnce(): Promise<Consumed[]> {

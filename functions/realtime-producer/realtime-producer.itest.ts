@@ -5,7 +5,7 @@ import type { Kafka } from "kafkajs";
 import { Registry } from "prom-client";
 import { DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, TICK_SCHEMA, TOPICS, decodeMessage, encodeRecord, type Tick } from "../../contract";
 import { createLogger } from "../lib";
-import { consumeBetween, endOffsets, kafkaClient, testServers } from "../../test/harness";
+import { consumeBetween, endOffsets, ensureTopic, kafkaClient, testServers } from "../../test/harness";
 import { CLIENT_ID, readSettings } from "./config";
 import { startRealtimeProducer } from "./main";
 import { simulate } from "./simulation";
@@ -24,13 +24,7 @@ describe("realtime producer against a real broker", function () {
     const servers = await testServers();
     brokers = servers.kafka.brokers;
     kafka = kafkaClient(servers.kafka, "realtime-producer-itest");
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopic(kafka, topic, 3);
   });
 
   it(`emits ${intervals} intervals of the simulation at ${intervalMs} ms: one valid tick per symbol each, keyed by symbol, in order`, async () => {

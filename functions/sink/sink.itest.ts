@@ -14,6 +14,7 @@ import {
   readLanded,
   recreatePlatformTopics,
   s3Client,
+  sinkEnvironment,
   testServers,
   type TestServers,
 } from "../../test/harness";
@@ -57,21 +58,11 @@ async function rig(overrides: Record<string, string> = {}): Promise<Rig> {
   const bucket = `sink-itest-${randomBytes(4).toString("hex")}`;
   await createBucket(s3, bucket);
   const [metricsPort] = await freePorts(1);
-  const env: Record<string, string> = {
-    [ENV.kafkaBrokers]: servers.kafka.brokers.join(","),
-    [ENV.s3Endpoint]: servers.s3.endpoint,
-    [ENV.s3Region]: servers.s3.region,
-    [ENV.awsAccessKeyId]: servers.s3.accessKeyId,
-    [ENV.awsSecretAccessKey]: servers.s3.secretAccessKey,
-    [ENV.rawBucket]: bucket,
-    [ENV.sinkGroupId]: `sink-itest-${randomBytes(4).toString("hex")}`,
+  const env = sinkEnvironment(servers, bucket, `sink-itest-${randomBytes(4).toString("hex")}`, {
     [ENV.sinkFlushRecords]: "500",
-    [ENV.sinkFlushIntervalMs]: "200",
-    [ENV.sinkSessionTimeoutMs]: "6000",
-    [ENV.sinkS3RequestTimeoutMs]: "2000",
     [ENV.metricsPort]: String(metricsPort),
     ...overrides,
-  };
+  });
   const producer = kafka.producer(producerConfig({ brokers: servers.kafka.brokers, clientId: "sink-itest", ssl: false, acks: "all" }));
   await producer.connect();
   return { servers, kafka, s3, bucket, env, metricsPort: metricsPort!, producer };
@@ -241,11 +232,12 @@ describe("sink against a real Kafka broker and S3 server", function () {
     assert.equal(sink.logLines().filter((l) => l.msg === "sink starting").length, 4, "the sink ran four times");
   });
 
-  it("loses and duplicates nothing when the object store is down for 10 s mid-stream", async function () {
-    const r = await newRig();
-    await startSink(r);
+  it("loses and duplicates nothing when the object store is down for 10 s mid-stream, pausing its fetches meanwhile", async function () {
+    // A buffer smaller than what arrives during the outage: the sink must stop fetching, then resume.
+    const r = await newRig({ [ENV.sinkMaxBufferedBytes]: String(1024 * 1024) });
+    const sink = await startSink(r);
     let outage: Promise<void> | undefined;
-    const ids = await stream(r, 8_000, 250, 100, async (sent) => {
+    const ids = await stream(r, 16_000, 250, 100, async (sent) => {
       if (sent === 4_000) {
         await r.servers.s3.stop();
         outage = sleep(10_000).then(() => r.servers.s3.start());
@@ -255,6 +247,9 @@ describe("sink against a real Kafka broker and S3 server", function () {
     const landed = await waitForLanded(r, ids.length, 120_000);
     assertExactlyOnce(ids, landed);
     assert.ok((await metric(r.metricsPort, "sink_object_store_errors_total")) > 0, "the outage was seen and retried");
+    const messages = sink.logLines().map((l) => l.msg);
+    assert.ok(messages.includes("fetching paused until buffered records are written"), "a full buffer pauses fetching");
+    assert.ok(messages.includes("fetching resumed"), "fetching resumes once the buffer drains");
   });
 
   it("loses and duplicates nothing when the broker restarts mid-stream", async function () {

@@ -4,7 +4,7 @@ import { PORTS } from "../../contract";
 import type { AirflowSettings } from "../config";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
-import { METADATA_DB, METADATA_DB_USER, airflowVersionOf } from "./spec";
+import { METADATA_DB, METADATA_DB_USER, airflowVersionOf, metadataConnection } from "./spec";
 
 export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
 const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
@@ -170,7 +170,8 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
 
     const secretNames = { metadata: `${name}-metadata`, fernet: `${name}-fernet`, apiKey: `${name}-api-key`, jwt: `${name}-jwt` };
     const secrets = [
-      secret("metadata", { connection: pulumi.secret(pulumi.all([dbPassword, pgHost]).apply(([p, h]) => `postgresql://${METADATA_DB_USER}:${encodeURIComponent(p)}@${h}:${PORTS.postgres}/${METADATA_DB}`)) }),
+      // The chart reads a plain postgresql:// URL (it adds the driver itself).
+      secret("metadata", { connection: metadataConnection(dbPassword, pgHost, "postgresql") }),
       secret("fernet", { "fernet-key": credentials.fernetKey }),
       secret("api-key", { "api-secret-key": credentials.apiSecretKey }),
       secret("jwt", { "jwt-secret": credentials.jwtSecret }),

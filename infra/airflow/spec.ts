@@ -21,9 +21,9 @@ export function airflowVersionOf(image: string): string {
 }
 
 /** Metadata DB URL; the password is URL-encoded, and the result stays a secret. */
-export function metadataConnection(password: pulumi.Input<string>, host: string, driver = "postgresql+psycopg2"): pulumi.Output<string> {
+export function metadataConnection(password: pulumi.Input<string>, host: pulumi.Input<string>, driver = "postgresql+psycopg2"): pulumi.Output<string> {
   return pulumi.secret(
-    pulumi.output(password).apply((p) => `${driver}://${METADATA_DB_USER}:${encodeURIComponent(p)}@${host}:${PORTS.postgres}/${METADATA_DB}`),
+    pulumi.all([password, host]).apply(([p, h]) => `${driver}://${METADATA_DB_USER}:${encodeURIComponent(p)}@${h}:${PORTS.postgres}/${METADATA_DB}`),
   );
 }
 

@@ -24,17 +24,22 @@ export interface KafkaClientSecrets {
   users: Partial<Record<FunctionCommand, pulumi.Input<string>>>;
 }
 
-/** Kafka credentials as references to Kubernetes Secrets: TLS trust from the cluster CA, SCRAM from the user's secret. */
+/** A Kafka user's SCRAM-over-TLS settings; the password only as a reference to the user's Secret. */
+export function kafkaScramEnv(user: string, userSecret: pulumi.Input<string>): EnvVar[] {
+  return [
+    { name: ENV.kafkaSsl, value: "true" },
+    { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
+    { name: ENV.kafkaUsername, value: user },
+    { name: ENV.kafkaPassword, valueFrom: { secretKeyRef: { name: userSecret, key: "password" } } },
+  ];
+}
+
+/** A function's Kafka settings: its user's SCRAM credentials, and Node's trust in the cluster CA. */
 export function kafkaSecurityEnv(fn: FunctionCommand, secrets: KafkaClientSecrets): EnvVar[] {
   const userSecret = secrets.users[fn];
   if (userSecret === undefined) throw new Error(`no Kafka user was declared for the function ${fn}`);
-  return [
-    { name: ENV.kafkaSsl, value: "true" },
-    { name: "NODE_EXTRA_CA_CERTS", value: `${CA_MOUNT}/ca.crt` },
-    { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
-    { name: ENV.kafkaUsername, value: fn },
-    { name: ENV.kafkaPassword, valueFrom: { secretKeyRef: { name: userSecret, key: "password" } } },
-  ];
+  const [ssl, ...scram] = kafkaScramEnv(fn, userSecret);
+  return [ssl!, { name: "NODE_EXTRA_CA_CERTS", value: `${CA_MOUNT}/ca.crt` }, ...scram];
 }
 
 export interface FunctionPodArgs {
@@ -43,7 +48,6 @@ export interface FunctionPodArgs {
   env: Env;
   secrets: KafkaClientSecrets;
   serviceAccountName: pulumi.Input<string>;
-  labels: Record<string, string>;
   /** Extra secret-backed variables (e.g. the live quote API key). */
   secretEnv?: EnvVar[];
   restartPolicy?: "Always" | "OnFailure" | "Never";
@@ -129,7 +133,7 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
             selector: { matchLabels: labels },
             template: {
               metadata: { labels },
-              spec: functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, labels, secretEnv }),
+              spec: functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, secretEnv }),
             },
           },
         },
@@ -162,7 +166,6 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
                   env: batchProducerEnv(args.settings, args.wiring),
                   secrets: args.kafkaSecrets,
                   serviceAccountName: batchAccount.metadata.name,
-                  labels: batchLabels,
                   restartPolicy: "Never",
                 }),
               },

@@ -148,7 +148,6 @@ describe("functions spec", () => {
       env: sinkEnv(SETTINGS, CLOUD),
       secrets: { caSecret: "cluster-ca-cert", users: { sink: "sink-user" } },
       serviceAccountName: "sink",
-      labels: {},
     };
     const pod = functionPodSpec(args);
     const containerOf = (spec: typeof pod) => (spec.containers as Json[])[0]!;

@@ -1,10 +1,33 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
+import { ENV } from "../../contract";
 import { createRunDir, repoRoot } from "./files";
 import { ServerProcess, removeOnExit } from "./process";
 
 let bundle: Promise<string> | undefined;
+
+/** The sink's environment against the harness's servers, with test-friendly timeouts; `overrides` win. */
+export function sinkEnvironment(
+  servers: { kafka: { brokers: string[] }; s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string } },
+  bucket: string,
+  groupId: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    [ENV.kafkaBrokers]: servers.kafka.brokers.join(","),
+    [ENV.s3Endpoint]: servers.s3.endpoint,
+    [ENV.s3Region]: servers.s3.region,
+    [ENV.awsAccessKeyId]: servers.s3.accessKeyId,
+    [ENV.awsSecretAccessKey]: servers.s3.secretAccessKey,
+    [ENV.rawBucket]: bucket,
+    [ENV.sinkGroupId]: groupId,
+    [ENV.sinkFlushIntervalMs]: "200",
+    [ENV.sinkSessionTimeoutMs]: "6000",
+    [ENV.sinkS3RequestTimeoutMs]: "2000",
+    ...overrides,
+  };
+}
 
 /**
  * The functions bundled as the image's Dockerfile bundles them (one file, `node main.js <command>`),

@@ -5,10 +5,10 @@ import { startS3, type S3Server } from "./s3";
 
 export { startKafka, type KafkaServer } from "./kafka";
 export { startS3, type S3Server } from "./s3";
-export { FunctionProcess, functionsBundle } from "./functions";
+export { FunctionProcess, functionsBundle, sinkEnvironment } from "./functions";
 export { createBucket, exactlyOnceViolations, listKeys, readLanded, type LandedRecord } from "./raw-zone";
 export { consumeBetween, endOffsets, type Consumed, type Offsets } from "./offsets";
-export { recreatePlatformTopics, recreateTopics } from "./topics";
+export { ensureTopic, recreatePlatformTopics, recreateTopics } from "./topics";
 
 export interface TestServers {
   kafka: KafkaServer;

@@ -42,6 +42,17 @@ export async function recreateTopics(kafka: Kafka, topics: { name: string; parti
   }
 }
 
+/** Creates the topic unless it exists (tests that read only their own offsets can share it). */
+export async function ensureTopic(kafka: Kafka, name: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** The platform's three topics, empty: 3 partitions for the data topics, 1 for dead letters. */
 export function recreatePlatformTopics(kafka: Kafka): Promise<void> {
   return recreateTopics(kafka, [
