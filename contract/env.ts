@@ -24,6 +24,8 @@ export const ENV = {
   /** Intervals the realtime producer emits before exiting (tests, backfill); unset runs until SIGTERM. */
   maxTicks: "MAX_TICKS",
   batchSymbols: "BATCH_SYMBOLS",
+  /** `yahoo` or `simulated` (the realtime producer's model, seeded by `SIMULATION_SEED`). */
+  batchSource: "BATCH_SOURCE",
   batchFrom: "BATCH_FROM",
   batchTo: "BATCH_TO",
   batchFetchAttempts: "BATCH_FETCH_ATTEMPTS",
@@ -41,6 +43,15 @@ export const ENV = {
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/**
+ * How long the sink may take, after SIGTERM, to write and commit what it buffered
+ * (`SINK_SHUTDOWN_GRACE_MS`'s default). Orchestrators give every service longer than this.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+
+/** What an orchestrator waits between SIGTERM and SIGKILL (Docker's stop timeout, a pod's grace period). */
+export const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_SHUTDOWN_GRACE_MS / 1000) + 15;
 
 /** Variables of the one-shot `platform-init` job that creates topics and buckets on the local target. */
 export const INIT_ENV = {

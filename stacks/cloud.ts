@@ -10,7 +10,8 @@ import { platformLabels, serviceAccountRole } from "../infra/kubernetes";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
 import { KubernetesSpark, jobEnv } from "../infra/spark";
 import { S3Zones, zonePolicyStatements, type ZoneUser } from "../infra/storage";
-import { REPO_ROOT, type PlatformOutputs } from "./outputs";
+import { whenPresent } from "../infra/outputs";
+import { PROGRAM_DIR, REPO_ROOT, type PlatformOutputs } from "./outputs";
 
 const SPARK_USER = "spark";
 
@@ -36,12 +37,16 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
   const inCluster: pulumi.ComponentResourceOptions = { providers: [k8sProvider, awsProvider], dependsOn: [namespace] };
 
   const zones = new S3Zones(`${prefix}-storage`, { settings: s.storage, tags }, withAws);
-  const images = new EcrImages(`${prefix}-images`, { root: REPO_ROOT, prefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow } }, withAws);
+  const images = new EcrImages(
+    `${prefix}-images`,
+    { root: REPO_ROOT, workDir: PROGRAM_DIR, network: s.build.network, prefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow } },
+    withAws,
+  );
   const bucketArns = pulumi.all(zones.arns);
   const roleFor = (user: ZoneUser, serviceAccount: string) =>
     serviceAccountRole(
       `${prefix}-${user}-role`,
-      { oidcProviderArn: cloud.oidcProviderArn, namespace: cloud.namespace, serviceAccount, statements: bucketArns.apply((arns) => zonePolicyStatements(user, arns)), tags },
+      { oidcProviderArn: cloud.oidcProviderArn, namespace: cloud.namespace, serviceAccount, statements: whenPresent(bucketArns, (arns) => zonePolicyStatements(user, arns)), tags },
       { provider: awsProvider },
     );
 

@@ -5,6 +5,13 @@ import type { Zone } from "../contract";
 /** The repository, where the images are built from. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
+/**
+ * The working directory Pulumi gives the program and its providers: the folder of `main` in
+ * Pulumi.yaml (this one). Relative paths handed to a provider (build contexts, Dockerfiles)
+ * resolve from here, not from the project root.
+ */
+export const PROGRAM_DIR = __dirname;
+
 /** What a stack gives its users: endpoints, UIs, bucket names, credentials (secret). */
 export interface PlatformOutputs {
   target: string;

@@ -1,3 +1,4 @@
+import type { BatchSource } from "../../contract";
 import type { ObjectStoreServerName } from "../storage/servers";
 import type { ImageSettings } from "./images";
 
@@ -69,6 +70,14 @@ export interface SinkSettings {
   replicas: number;
 }
 
+export interface BuildSettings {
+  /**
+   * Docker network of the image builds' RUN steps, e.g. `host` on an engine without a default
+   * bridge (`npm ci` in the functions image needs a network). @default the engine's default bridge
+   */
+  network?: string;
+}
+
 export interface FunctionsSettings {
   /** Symbols of the realtime producer. @default AAPL MSFT GOOGL AMZN META TSLA NVDA JPM */
   symbols: string[];
@@ -80,6 +89,11 @@ export interface FunctionsSettings {
   simulationSeed: number;
   /** `simulated` (random walk) or `live` (needs the `quoteApiKey` secret). @default "simulated" */
   quoteSource: "simulated" | "live";
+  /**
+   * `yahoo` (daily bars from Yahoo through yahoo-finance2) or `simulated` (bars from the same
+   * seeded model as the simulated ticks, for machines without internet). @default "yahoo"
+   */
+  batchSource: BatchSource;
   sink: SinkSettings;
 }
 
@@ -139,6 +153,7 @@ export interface PlatformSettings {
   /** Prefix of every resource's name. @default "mdp" */
   namePrefix: string;
   images: ImageSettings;
+  build: BuildSettings;
   kafka: KafkaSettings;
   spark: SparkSettings;
   airflow: AirflowSettings;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, FUNCTION_COMMANDS, PORTS, type FunctionCommand } from "../../contract";
+import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, type FunctionCommand } from "../../contract";
 import type { FunctionsSettings } from "../config";
 import { KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
 import { FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
@@ -61,7 +61,7 @@ export function functionPodSpec(a: FunctionPodArgs): PodSpec {
     automountServiceAccountToken: true,
     securityContext: restrictedPodSecurity(FUNCTION_UID),
     restartPolicy: a.restartPolicy ?? "Always",
-    terminationGracePeriodSeconds: 45,
+    terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
     containers: [
       {
         name: a.command,

@@ -82,7 +82,13 @@ export function realtimeProducerEnv(f: FunctionsSettings, w: FunctionWiring): En
 }
 
 export function batchProducerEnv(f: FunctionsSettings, w: FunctionWiring): Env {
-  return { ...kafkaEnv(w, FUNCTION_COMMANDS.batchProducer), [ENV.batchSymbols]: f.batchSymbols.join(","), [ENV.metricsPort]: String(PORTS.functionsMetrics) };
+  return {
+    ...kafkaEnv(w, FUNCTION_COMMANDS.batchProducer),
+    [ENV.batchSymbols]: f.batchSymbols.join(","),
+    [ENV.batchSource]: f.batchSource,
+    [ENV.simulationSeed]: String(f.simulationSeed),
+    [ENV.metricsPort]: String(PORTS.functionsMetrics),
+  };
 }
 
 export function sinkEnv(f: FunctionsSettings, w: FunctionWiring): Env {

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS } from "../../contract";
+import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { SparkSettings } from "../config";
 import { KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
 import { SPARK_UID, masterCommand, masterUrl, workerCommand } from "./spec";
@@ -66,6 +66,7 @@ export class KubernetesSpark extends pulumi.ComponentResource {
       spec: {
         ...dns,
         serviceAccountName: args.serviceAccountName,
+        terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
         securityContext: restrictedPodSecurity(SPARK_UID),
         containers: [{ ...container, securityContext: restrictedContainerSecurity(), volumeMounts: [{ name: "tmp", mountPath: "/tmp" }] }],
         volumes: [{ name: "tmp", emptyDir: {} }],
