@@ -89,7 +89,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
     executor: p.oneOf("airflow.executor", airflowRaw.executor, ["LocalExecutor", "KubernetesExecutor", "CeleryExecutor"] as const, "LocalExecutor"),
   };
 
-  const storageRaw = p.object("storage", raw.storage, ["server", "bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy"]);
+  const storageRaw = p.object("storage", raw.storage, ["server", "bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy", "accessLogExpirationDays"]);
   const storage = {
     server: p.oneOf("storage.server", storageRaw.server, OBJECT_STORE_SERVER_NAMES, "minio"),
     bucketPrefix: p.string("storage.bucketPrefix", storageRaw.bucketPrefix, `${namePrefix}-${ctx.stack}`.toLowerCase().slice(0, 24), BUCKET_PREFIX, "lower-case letters, digits and dashes (2 to 24)"),
@@ -97,6 +97,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
     rawInfrequentAccessDays: p.int("storage.rawInfrequentAccessDays", storageRaw.rawInfrequentAccessDays, d.storage.rawInfrequentAccessDays, 0, 3650),
     noncurrentVersionExpirationDays: p.int("storage.noncurrentVersionExpirationDays", storageRaw.noncurrentVersionExpirationDays, 30, 0, 3650),
     forceDestroy: p.bool("storage.forceDestroy", storageRaw.forceDestroy, d.storage.forceDestroy),
+    accessLogExpirationDays: p.int("storage.accessLogExpirationDays", storageRaw.accessLogExpirationDays, 365, 1, 3650),
   };
   if (target === "cloud" && !storage.versioning) p.add(`\`storage.versioning\` must stay true on a cloud stack (got false)`);
 

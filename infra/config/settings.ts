@@ -57,6 +57,8 @@ export interface StorageSettings {
   noncurrentVersionExpirationDays: number;
   /** Let `pulumi destroy` delete buckets that still hold objects. @default true on `local`, false on `cloud` */
   forceDestroy: boolean;
+  /** Days the S3 server access logs of every zone are kept (`cloud`). @default 365 */
+  accessLogExpirationDays: number;
 }
 
 export interface SinkSettings {
