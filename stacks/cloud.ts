@@ -39,7 +39,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
   const zones = new S3Zones(`${prefix}-storage`, { settings: s.storage, tags }, withAws);
   const images = new EcrImages(
     `${prefix}-images`,
-    { root: REPO_ROOT, workDir: PROGRAM_DIR, network: s.build.network, prefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow } },
+    { root: REPO_ROOT, workDir: PROGRAM_DIR, network: s.build.network, prefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow, postgres: s.images.postgres } },
     withAws,
   );
   const bucketArns = pulumi.all(zones.arns);
@@ -82,7 +82,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       settings: s.airflow,
       chartVersion: cloud.airflowChartVersion,
       image: { repository: images.repositories.airflow.repositoryUrl, tag: images.tags.airflow, baseImage: s.images.airflow },
-      postgresImage: s.images.postgres,
+      postgresImage: images.refs.postgres,
       storageClass: cloud.storageClass,
       env: envVars({ ...sparkJobEnv, SPARK_MASTER_URL: spark.masterUrl }),
       taskRoleArn: airflowRole.arn,

@@ -52,9 +52,9 @@ describe("dev stack (local Docker target)", function () {
       assert.deepEqual([...containers.keys()].sort(), [...roles].sort());
     });
 
-    it("builds the three images of this repository, tagged by content", () => {
+    it("builds the images of this repository, tagged by content", () => {
       const images = ofType(run.resources, TYPES.image);
-      assert.deepEqual(images.map((i) => (i.plain.imageName as string).split(":")[0]).sort(), ["mdp/airflow", "mdp/functions", "mdp/spark"]);
+      assert.deepEqual(images.map((i) => (i.plain.imageName as string).split(":")[0]).sort(), ["mdp/airflow", "mdp/functions", "mdp/postgres", "mdp/spark"]);
       for (const image of images) {
         assert.match(image.plain.imageName as string, /:src-[0-9a-f]{16}$/);
         assert.equal((image.plain as { skipPush?: boolean }).skipPush, true, `${image.name} stays on the local engine`);
@@ -66,6 +66,7 @@ describe("dev stack (local Docker target)", function () {
       for (const role of ["realtime-producer", "sink-1", "batch-producer", "objectstore-buckets"]) assert.equal(container(role).plain.image, refs.functions, role);
       for (const role of ["spark-master", "spark-worker-1", "spark-worker-2"]) assert.equal(container(role).plain.image, refs.spark, role);
       for (const role of ["airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"]) assert.equal(container(role).plain.image, refs.airflow, role);
+      assert.equal(container("postgres").plain.image, await unwrap(run.outputs.images.postgres!));
     });
 
     it("runs the jobs (topics, buckets, Airflow init, volume owner, backfill) to completion during the update", () => {

@@ -49,7 +49,7 @@ describe("the program under the engine's real behaviour", function () {
         const workDir = path.resolve(REPO_ROOT, path.dirname(main));
         assert.equal(PROGRAM_DIR, workDir, "the program resolves its paths from where Pulumi runs it");
         const images = (await runProgram(definePlatform, options)).resources.filter((r) => r.type === TYPES.image);
-        assert.equal(images.length, 3);
+        assert.equal(images.length, 4);
         for (const image of images) {
           const build = image.plain.build as { context: string; dockerfile: string };
           for (const p of [build.context, build.dockerfile]) assert.ok(!path.isAbsolute(p), `${image.name}: ${p} must be relative, the same in every checkout`);

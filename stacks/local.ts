@@ -22,7 +22,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
 
   const images = new LocalImages(
     `${prefix}-images`,
-    { root: REPO_ROOT, workDir: PROGRAM_DIR, network: s.build.network, prefix: s.namePrefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow } },
+    { root: REPO_ROOT, workDir: PROGRAM_DIR, network: s.build.network, prefix: s.namePrefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow, postgres: s.images.postgres } },
     opts,
   );
   const kafka = new DockerKafka(`${prefix}-kafka`, { image: s.images.kafka, settings: s.kafka, placement, hostPort: local.ports.kafka }, opts);
@@ -46,7 +46,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
   );
   const airflow = new DockerAirflow(
     `${prefix}-airflow`,
-    { image: images.refs.airflow, postgresImage: s.images.postgres, settings: s.airflow, placement, uiPort: local.ports.airflowUi, env: platformEnv, secretEnv: platformSecretEnv, dependsOn: ready },
+    { image: images.refs.airflow, postgresImage: images.refs.postgres, settings: s.airflow, placement, uiPort: local.ports.airflowUi, env: platformEnv, secretEnv: platformSecretEnv, dependsOn: ready },
     opts,
   );
   new DockerFunctions(

@@ -175,7 +175,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
   describe("images", () => {
     it("pushes to immutable ECR repositories scanned on push", () => {
       const repos = ofType(resources, TYPES.ecrRepository);
-      assert.deepEqual(repos.map((r) => r.plain.name).sort(), ["mdp-prod/airflow", "mdp-prod/functions", "mdp-prod/spark"]);
+      assert.deepEqual(repos.map((r) => r.plain.name).sort(), ["mdp-prod/airflow", "mdp-prod/functions", "mdp-prod/postgres", "mdp-prod/spark"]);
       for (const repo of repos) {
         assert.equal(repo.plain.imageTagMutability, "IMMUTABLE", repo.name);
         assert.deepEqual(repo.plain.imageScanningConfiguration, { scanOnPush: true }, repo.name);
@@ -306,6 +306,14 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
         for (const resource of list(s.Resource)) assert.ok(resource === rawArn || resource === `${rawArn}/*`, `the sink may touch ${resource}`);
         for (const action of list(s.Action)) assert.ok(!action.includes("*"), `no wildcard action (${action})`);
       }
+    });
+
+    it("runs Postgres from the stack's registry by digest, built on the pinned release", async () => {
+      const postgres = podSpecOf(only(TYPES.statefulSet)).containers[0]!;
+      assert.equal(postgres.image, await unwrap(run.outputs.images.postgres!));
+      assert.match(postgres.image, /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/mdp-prod\/postgres:src-[0-9a-f]{16}@sha256:[0-9a-f]{64}$/);
+      const build = only(TYPES.image, (r) => (r.plain.imageName as string).includes("/postgres:")).plain.build as Json;
+      assert.equal(build.args.BASE_IMAGE, "postgres:17.11-bookworm");
     });
 
     it("restricts Postgres to Airflow's pods", () => {

@@ -20,8 +20,8 @@ import { generateAirflowCredentials } from "./credentials";
 export interface DockerAirflowArgs {
   /** Our Airflow image (apache/airflow with the DAGs and their packages). */
   image: pulumi.Input<string>;
-  /** Pinned Postgres image of the metadata database. */
-  postgresImage: string;
+  /** Postgres image of the metadata database (built from the pinned `images.postgres`). */
+  postgresImage: pulumi.Input<string>;
   settings: AirflowSettings;
   placement: LocalPlacement;
   /** Host port of the API server (UI). */
@@ -33,7 +33,7 @@ export interface DockerAirflowArgs {
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-export function postgresSpec(image: string, password: pulumi.Input<string>, volume: pulumi.Input<string>): ContainerSpec {
+export function postgresSpec(image: pulumi.Input<string>, password: pulumi.Input<string>, volume: pulumi.Input<string>): ContainerSpec {
   return {
     role: POSTGRES_ALIAS,
     image,

@@ -71,7 +71,8 @@ export interface KubernetesAirflowArgs {
   settings: AirflowSettings;
   chartVersion: string;
   image: { repository: pulumi.Input<string>; tag: string; baseImage: string };
-  postgresImage: string;
+  /** Postgres image of the metadata database, by digest. */
+  postgresImage: pulumi.Input<string>;
   storageClass: string;
   env: { name: string; value: pulumi.Input<string> }[];
   taskRoleArn?: pulumi.Input<string>;

