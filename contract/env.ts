@@ -38,6 +38,18 @@ export const ENV = {
   sinkS3RequestTimeoutMs: "SINK_S3_REQUEST_TIMEOUT_MS",
   sinkShutdownGraceMs: "SINK_SHUTDOWN_GRACE_MS",
   sinkSessionTimeoutMs: "SINK_SESSION_TIMEOUT_MS",
+  /** Port of the dashboard's page and event stream. */
+  dashboardPort: "DASHBOARD_PORT",
+  dashboardGroupId: "DASHBOARD_GROUP_ID",
+  /** Functions whose /metrics and /readyz the dashboard reads: `name=http://host:port,...`. */
+  dashboardTargets: "DASHBOARD_TARGETS",
+  dashboardScrapeIntervalMs: "DASHBOARD_SCRAPE_INTERVAL_MS",
+  dashboardScrapeTimeoutMs: "DASHBOARD_SCRAPE_TIMEOUT_MS",
+  dashboardWindowMinutes: "DASHBOARD_WINDOW_MINUTES",
+  dashboardMaxClients: "DASHBOARD_MAX_CLIENTS",
+  dashboardClientBufferBytes: "DASHBOARD_CLIENT_BUFFER_BYTES",
+  /** Folder of the page built at image build time (index.html, app.js, app.css). */
+  dashboardAssetsDir: "DASHBOARD_ASSETS_DIR",
   metricsPort: "METRICS_PORT",
   logLevel: "LOG_LEVEL",
 } as const;
