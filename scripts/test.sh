@@ -13,6 +13,7 @@ fi
 
 scripts/fetch-test-servers.sh
 scripts/prepare-docker.sh
+scripts/prepare-chromium.sh
 
 npm run typecheck
 npm run lint
