@@ -69,17 +69,13 @@ describe("dashboard in a browser", function () {
     const origin = `http://127.0.0.1:${dashboardPort}`;
     await page.goto(`${origin}/`);
 
-    await page.waitForFunction(
-      (symbols) =>
-        symbols.every((s) => {
-          const card = document.querySelector(`[data-symbol="${s}"]`);
-          const price = card?.querySelector('[data-field="price"]')?.textContent ?? "";
-          const candles = Number(card?.querySelector<HTMLElement>('[data-field="chart"]')?.dataset.candles ?? 0);
-          return /^\d+\.\d{2}$/.test(price) && candles >= 1;
-        }),
-      [...DEFAULT_REALTIME_SYMBOLS],
-      { timeout: 30_000, polling: 200 },
-    );
+    const shows = async (symbol: string): Promise<boolean> => {
+      const card = page.locator(`[data-symbol="${symbol}"]`);
+      const price = await card.locator('[data-field="price"]').innerText({ timeout: 1_000 });
+      const candles = Number(await card.locator('[data-field="chart"]').getAttribute("data-candles", { timeout: 1_000 }));
+      return /^\d+\.\d{2}$/.test(price) && candles >= 1;
+    };
+    await waitFor("every symbol to show a price and a candle", 30_000, async () => ((await Promise.all(DEFAULT_REALTIME_SYMBOLS.map(shows))).every(Boolean) ? true : undefined));
     for (const symbol of DEFAULT_REALTIME_SYMBOLS) {
       const card = page.locator(`[data-symbol="${symbol}"]`);
       assert.match(await card.locator('[data-field="change"]').innerText(), /^[▲▼=] [+-]?\d+\.\d{2} \([+-]?\d+\.\d{2}%\)$/, `${symbol} shows its change`);
@@ -92,7 +88,7 @@ describe("dashboard in a browser", function () {
       return Number.isFinite(n) && n > 0 ? n : undefined;
     });
     await waitFor("the landed count to rise", 30_000, async () => ((await landedTotal()) > firstLanded ? true : undefined));
-    assert.equal(await page.locator('[data-function="sink"] [data-field="status"]').getAttribute("data-level"), "ok");
+    assert.equal(await page.locator('[data-function="sink"] [data-field="status"]').getAttribute("data-level"), "ok", "the sink is up");
     assert.equal(await page.locator('[data-function="realtime-producer"] [data-field="status"]').getAttribute("data-level"), "ok");
     assert.match(await page.getByTestId("overall").innerText(), /healthy/i);
     if (process.env.DASHBOARD_SCREENSHOT === "1") {
@@ -103,13 +99,9 @@ describe("dashboard in a browser", function () {
 
     await sink.terminate(10_000);
     const stoppedAt = Date.now();
-    await page.waitForFunction(
-      () => {
-        const status = document.querySelector<HTMLElement>('[data-function="sink"] [data-field="status"]');
-        return status?.dataset.level === "bad" && /down/.test(status.textContent ?? "");
-      },
-      undefined,
-      { timeout: 10_000, polling: 100 },
+    const sinkStatus = page.locator('[data-function="sink"] [data-field="status"]');
+    await waitFor("the sink to show as down", 10_000, async () =>
+      (await sinkStatus.getAttribute("data-level", { timeout: 1_000 })) === "bad" && /down/.test(await sinkStatus.innerText({ timeout: 1_000 })) ? true : undefined,
     );
     const noticedMs = Date.now() - stoppedAt;
     assert.ok(noticedMs < 5_000, `the page showed the sink down ${noticedMs} ms after it stopped`);

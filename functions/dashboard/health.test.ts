@@ -49,6 +49,17 @@ describe("pipeline health", () => {
     assert.deepEqual(h.overall, { level: "ok", text: "Pipeline healthy: records are landing" });
   });
 
+  it("averages rates over its window, so that bursty flushes read as a steady rate", () => {
+    const model = new HealthModel(["sink"], T0, { rateWindowMs: 4_000 });
+    const at = (ms: number, written: number) => model.observe(T0 + ms, [sink(answered(sinkSamples({ recordsIn: written, written, objects: written })))]).landedPerSecond;
+    at(0, 0);
+    at(1_000, 0);
+    at(2_000, 40);
+    assert.equal(at(3_000, 40), 40 / 3);
+    assert.equal(at(4_000, 40), 10);
+    assert.equal(at(6_000, 40), 0, "the burst left the window");
+  });
+
   it("shows a sink that refuses connections as down, in words, and every number it gave as unknown", () => {
     const model = new HealthModel(["realtime-producer", "sink"], T0);
     model.observe(T0, [producer(100), sink(answered(sinkSamples({ recordsIn: 100, written: 80, objects: 10, lag: { 0: 3 }, dead: { not_json: 2 } })))]);

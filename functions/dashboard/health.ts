@@ -34,7 +34,12 @@ export interface HealthOptions {
   lagTrendReadings?: number;
   /** Lag series kept per round; the rest are ignored, so a rogue endpoint cannot take the memory. @default 512 */
   maxLagSeries?: number;
+  /** Rates are averaged over the readings of this long, smoothing bursts of flushes. @default 10000 */
+  rateWindowMs?: number;
 }
+
+/** Readings kept per instance, whatever the scrape interval. */
+const MAX_READINGS = 64;
 
 interface Counters {
   at: number;
@@ -45,7 +50,8 @@ interface Counters {
 }
 
 interface InstanceState {
-  latest?: Counters;
+  /** Oldest first, spanning at most `rateWindowMs`. */
+  readings: Counters[];
   lastSeen?: number;
 }
 
@@ -63,6 +69,20 @@ function increase(previous: number | undefined, latest: number | undefined): num
   return latest >= previous ? latest - previous : latest;
 }
 
+/** Per second over the readings, each step's increase taken on its own so that a restart in between counts right. */
+function rate(readings: readonly Counters[], name: "ticksProduced" | "recordsIn" | "recordsWritten"): number | undefined {
+  const first = readings[0];
+  const last = readings.at(-1);
+  if (!first || !last || last.at <= first.at) return undefined;
+  let total = 0;
+  for (let i = 1; i < readings.length; i++) {
+    const step = increase(readings[i - 1]![name], readings[i]![name]);
+    if (step === undefined) return undefined;
+    total += step;
+  }
+  return total / ((last.at - first.at) / 1000);
+}
+
 function sumReadings(values: (number | undefined)[]): Reading {
   const known = values.filter((v): v is number => v !== undefined);
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
@@ -75,7 +95,7 @@ function ago(ms: number): string {
 
 /**
  * Turns rounds of scrapes into what the health panel shows. Pure apart from its memory of the
- * previous rounds, which is bounded: two readings per instance and a few per lag series.
+ * previous rounds, which is bounded: a few readings per instance and per lag series.
  */
 export class HealthModel {
   private readonly instances = new Map<string, InstanceState>();
@@ -85,6 +105,7 @@ export class HealthModel {
   private readonly stallAfterMs: number;
   private readonly lagTrendReadings: number;
   private readonly maxLagSeries: number;
+  private readonly rateWindowMs: number;
 
   constructor(
     private readonly watched: readonly WatchedFunction[],
@@ -94,6 +115,7 @@ export class HealthModel {
     this.stallAfterMs = options.stallAfterMs ?? 30_000;
     this.lagTrendReadings = options.lagTrendReadings ?? 5;
     this.maxLagSeries = options.maxLagSeries ?? 512;
+    this.rateWindowMs = options.rateWindowMs ?? 10_000;
   }
 
   /** Takes one round (every instance scraped once at `at`) and returns the panel. */
@@ -106,7 +128,7 @@ export class HealthModel {
     let landedNow = false;
     let recordsArrived = false;
     for (const o of answered) {
-      const state = this.instances.get(`${o.target}|${o.instance}`) ?? {};
+      const key = `${o.target}|${o.instance}`;
       const samples = o.outcome.samples;
       const counters: Counters = {
         at,
@@ -115,22 +137,18 @@ export class HealthModel {
         recordsWritten: sumOf(samples, METRICS.recordsWritten),
         objectsWritten: sumOf(samples, METRICS.objectsWritten),
       };
-      const previous = state.latest;
-      const seconds = previous ? (at - previous.at) / 1000 : 0;
-      for (const key of ["ticksProduced", "recordsIn", "recordsWritten"] as const) {
-        const delta = increase(previous?.[key], counters[key]);
-        rates[key].push(delta === undefined || seconds <= 0 ? undefined : delta / seconds);
-      }
+      const readings = [...(this.instances.get(key)?.readings ?? []), counters].filter((r) => at - r.at <= this.rateWindowMs).slice(-MAX_READINGS);
+      for (const name of ["ticksProduced", "recordsIn", "recordsWritten"] as const) rates[name].push(rate(readings, name));
+      const previous = readings.at(-2);
       if ((increase(previous?.objectsWritten, counters.objectsWritten) ?? 0) > 0) landedNow = true;
       if ((increase(previous?.recordsIn, counters.recordsIn) ?? 0) > 0) recordsArrived = true;
-      this.instances.set(`${o.target}|${o.instance}`, { latest: counters, lastSeen: at });
+      this.instances.set(key, { readings, lastSeen: at });
     }
     for (const o of round) {
       if (o.outcome.kind !== "answered") {
         const key = `${o.target}|${o.instance}`;
-        const state = this.instances.get(key) ?? {};
         // A rate across a gap would average over time the instance was not seen: start again.
-        this.instances.set(key, { lastSeen: state.lastSeen });
+        this.instances.set(key, { readings: [], lastSeen: this.instances.get(key)?.lastSeen });
       }
     }
     if (landedNow) this.lastLandedAt = at;

@@ -55,7 +55,7 @@ function createView(symbol: string): SymbolView {
     autoSize: true,
     layout: { background: { type: ColorType.Solid, color: "#10151f" }, textColor: "#c7d0dd", fontSize: 11 },
     grid: { vertLines: { color: "#1c2432" }, horzLines: { color: "#1c2432" } },
-    timeScale: { timeVisible: true, secondsVisible: false, borderColor: "#2a3447" },
+    timeScale: { timeVisible: true, secondsVisible: false, borderColor: "#2a3447", rightOffset: 3 },
     rightPriceScale: { borderColor: "#2a3447" },
   });
   const series = chart.addSeries(CandlestickSeries, {
@@ -133,8 +133,9 @@ function renderHealth(h: PipelineHealth): void {
     .replaceChildren(
       ...h.functions.map((f) => {
         const row = el("tr", { "data-function": f.name });
-        const instances = f.instances.map((i) => `${i.instance}: ${i.state}${i.detail ? ` (${i.detail})` : ""}`).join("; ");
-        row.append(cell(f.name), statusCell(f.status, { "data-field": "status" }), cell(instances || "none", { class: "instances" }));
+        const instances = cell(f.instances.length === 0 ? "none" : "", { class: "instances" });
+        instances.append(...f.instances.map((i) => el("div", { "data-instance": i.instance }, `${i.instance}: ${i.state}${i.detail ? ` (${i.detail})` : ""}`)));
+        row.append(cell(f.name), statusCell(f.status, { "data-field": "status" }), instances);
         return row;
       }),
     );
