@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, type FunctionCommand } from "../contract";
 import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
-import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars, kafkaScramEnv } from "../infra/functions";
+import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars, kafkaScramEnv, portForwardCommand } from "../infra/functions";
 import { StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
 import { platformLabels, serviceAccountRole } from "../infra/kubernetes";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
@@ -96,7 +96,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     ? new k8s.core.v1.Secret(`${prefix}-quote-api`, { metadata: { name: "quote-api", namespace: ns, labels }, type: "Opaque", stringData: { apiKey: secrets.quoteApiKey } }, { provider: k8sProvider })
     : undefined;
   const sinkRole = roleFor("sink", FUNCTION_COMMANDS.sink);
-  new KubernetesFunctions(
+  const functions = new KubernetesFunctions(
     `${prefix}-functions`,
     {
       image: images.refs.functions,
@@ -104,6 +104,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       settings: s.functions,
       wiring: { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.names.raw },
       kafkaSecrets: { caSecret: kafka.caSecretName, users: kafka.userSecrets },
+      kafkaClusterName: kafka.clusterName,
       sinkRoleArn: sinkRole.arn,
       quoteApiKeySecret: quoteSecret?.metadata.name,
       labels,
@@ -138,6 +139,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       endpoint: pulumi.output(`https://s3.${cloud.region}.amazonaws.com`),
       buckets: Object.fromEntries(ZONES.map((z) => [z, zones.names[z]])) as PlatformOutputs["objectStore"]["buckets"],
     },
+    dashboard: { url: functions.dashboardUrl, portForward: portForwardCommand(cloud.namespace) },
     snowflake: warehouse ? { database: warehouse.database, pipes: warehouse.pipes, storageIntegration: warehouse.integration } : undefined,
     images: images.refs,
   };

@@ -48,6 +48,7 @@ describe("dev stack (local Docker target)", function () {
         "realtime-producer",
         "sink-1",
         "batch-producer",
+        "dashboard",
       ];
       assert.deepEqual([...containers.keys()].sort(), [...roles].sort());
     });
@@ -265,7 +266,7 @@ describe("dev stack (local Docker target)", function () {
 
     it("publishes ports on 127.0.0.1 only", () => {
       const published = [...containers.values()].flatMap((c) => (c.plain.ports as { ip: string; external: number }[]).map((p) => ({ name: c.name, ...p })));
-      assert.deepEqual(published.map((p) => p.external).sort((a, b) => a - b), [8080, 8081, 9000, 9001, 9464, 9465, 29092]);
+      assert.deepEqual(published.map((p) => p.external).sort((a, b) => a - b), [8080, 8081, 8090, 9000, 9001, 9464, 9465, 29092]);
       for (const p of published) assert.equal(p.ip, "127.0.0.1", `${p.name} publishes ${p.external} on ${p.ip}`);
     });
 

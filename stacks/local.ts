@@ -49,7 +49,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
     { image: images.refs.airflow, postgresImage: images.refs.postgres, settings: s.airflow, placement, uiPort: local.ports.airflowUi, env: platformEnv, secretEnv: platformSecretEnv, dependsOn: ready },
     opts,
   );
-  new DockerFunctions(
+  const functions = new DockerFunctions(
     `${prefix}-functions`,
     {
       image: images.refs.functions,
@@ -59,6 +59,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
       s3Credentials,
       quoteApiKey: secrets.quoteApiKey,
       metricsPort: local.ports.metrics,
+      dashboardPort: local.ports.dashboard,
       dependsOn: ready,
     },
     opts,
@@ -85,6 +86,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
       accessKeyId: storage.accessKeyId,
       secretAccessKey: storage.secretAccessKey,
     },
+    dashboard: { url: functions.dashboardUrl },
     snowflake: warehouse ? { database: warehouse.database, pipes: warehouse.pipes } : undefined,
     images: images.refs,
   };

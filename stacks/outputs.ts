@@ -33,6 +33,12 @@ export interface PlatformOutputs {
     accessKeyId?: pulumi.Output<string>;
     secretAccessKey?: pulumi.Output<string>;
   };
+  dashboard: {
+    /** The page: on the host (local), or inside the cluster (cloud). */
+    url: pulumi.Output<string>;
+    /** How to open a cloud stack's dashboard on the local machine (cloud only). */
+    portForward?: string;
+  };
   snowflake?: { database: pulumi.Output<string>; pipes: Record<string, pulumi.Output<string>>; storageIntegration?: pulumi.Output<string> };
   images: Record<string, pulumi.Output<string>>;
 }

@@ -92,7 +92,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
 
     it("gives each client a KafkaUser with least-privilege ACLs", () => {
       const users = Object.fromEntries(ofType(resources, TYPES.kafkaUser).map((u) => [metadataOf(u).name, spec(u)]));
-      assert.deepEqual(Object.keys(users).sort(), ["batch-producer", "realtime-producer", "sink", "spark"]);
+      assert.deepEqual(Object.keys(users).sort(), ["batch-producer", "dashboard", "realtime-producer", "sink", "spark"]);
       const grants = (user: string) =>
         (users[user].authorization.acls as { resource: { type: string; name: string; patternType: string }; operations: string[] }[]).map(
           (a) => `${a.resource.type}:${a.resource.name}:${a.resource.patternType}:${[...a.operations].sort().join("+")}`,
@@ -198,6 +198,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       assert.deepEqual(workloads().map((w) => w.name).sort(), [
         "mdp-prod-airflow-postgres",
         "mdp-prod-functions-batch-producer",
+        "mdp-prod-functions-dashboard",
         "mdp-prod-functions-realtime-producer",
         "mdp-prod-functions-sink",
         "mdp-prod-spark-master",

@@ -198,7 +198,7 @@ function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number
 
 function parseLocal(p: Problems, value: unknown): LocalSettings {
   const raw = p.object("local", value, ["bindAddress", "ports", "dockerHost"]);
-  const portsRaw = p.object("local.ports", raw.ports, ["kafka", "s3", "s3Console", "sparkUi", "airflowUi", "metrics"]);
+  const portsRaw = p.object("local.ports", raw.ports, ["kafka", "s3", "s3Console", "sparkUi", "airflowUi", "metrics", "dashboard"]);
   const port = (key: string, fallback: number) => p.int(`local.ports.${key}`, portsRaw[key], fallback, 1024, 65_535);
   const ports = {
     kafka: port("kafka", 29092),
@@ -207,6 +207,7 @@ function parseLocal(p: Problems, value: unknown): LocalSettings {
     sparkUi: port("sparkUi", 8080),
     airflowUi: port("airflowUi", 8081),
     metrics: port("metrics", 9464),
+    dashboard: port("dashboard", 8090),
   };
   const taken = new Map<number, string>();
   for (const [key, n] of Object.entries(ports)) {

@@ -102,8 +102,8 @@ export interface FunctionsSettings {
 export interface LocalSettings {
   /** Host address that published ports bind to. @default "127.0.0.1" */
   bindAddress: string;
-  /** Host ports. @default kafka 29092, s3 9000, s3Console 9001, sparkUi 8080, airflowUi 8081, metrics 9464 */
-  ports: { kafka: number; s3: number; s3Console: number; sparkUi: number; airflowUi: number; metrics: number };
+  /** Host ports. @default kafka 29092, s3 9000, s3Console 9001, sparkUi 8080, airflowUi 8081, metrics 9464, dashboard 8090 */
+  ports: { kafka: number; s3: number; s3Console: number; sparkUi: number; airflowUi: number; metrics: number; dashboard: number };
   /** Docker engine to talk to. @default the Docker provider's own default (DOCKER_HOST or the local socket) */
   dockerHost?: string;
 }

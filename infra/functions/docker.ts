@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS } from "../../contract";
 import type { FunctionsSettings } from "../config";
 import { createContainer, createJob, hostAddress, isJob, type ContainerSpec, type LocalPlacement } from "../docker";
+import { dashboardContainerSpec, dashboardEnv, dockerDashboardTargets } from "./dashboard";
 import { FUNCTION_HEALTHCHECK, FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
 
 export interface DockerFunctionsArgs {
@@ -16,6 +17,8 @@ export interface DockerFunctionsArgs {
   quoteApiKey?: pulumi.Input<string>;
   /** First host port of the functions' metrics (the producer; sinks follow). */
   metricsPort: number;
+  /** Host port of the dashboard's page. */
+  dashboardPort: number;
   /** What must exist before the functions start: the jobs that created the topics and buckets. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -51,6 +54,7 @@ export function functionSpecs(args: DockerFunctionsArgs): ContainerSpec[] {
       ),
     );
   }
+  specs.push(dashboardContainerSpec({ image: args.image, env: dashboardEnv(f, w, dockerDashboardTargets(f.sink.replicas)), hostPort: args.dashboardPort }));
   // The backfill runs to completion during the update, so that a failure (Yahoo unreachable) fails
   // it with the producer's own message; Airflow runs the daily batch.
   specs.push({ role: "batch-producer", image: args.image, user, command: [FUNCTION_COMMANDS.batchProducer], env: batchProducerEnv(f, w), lifecycle: "job" });
@@ -60,6 +64,8 @@ export function functionSpecs(args: DockerFunctionsArgs): ContainerSpec[] {
 /** Our producers and sink as containers on the local Docker engine. */
 export class DockerFunctions extends pulumi.ComponentResource {
   readonly metricsUrls: pulumi.Output<string>[];
+  /** The dashboard's page on the host. */
+  readonly dashboardUrl: pulumi.Output<string>;
 
   constructor(name: string, args: DockerFunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:functions:DockerFunctions", name, {}, opts);
@@ -70,7 +76,8 @@ export class DockerFunctions extends pulumi.ComponentResource {
       else createContainer(name, spec, args.placement, opts);
     }
     const host = hostAddress(args.placement.bindAddress);
-    this.metricsUrls = specs.flatMap((s) => (s.ports ?? []).map((p) => pulumi.output(`http://${host}:${p.external}/metrics`)));
-    this.registerOutputs({ metricsUrls: this.metricsUrls });
+    this.metricsUrls = specs.flatMap((s) => (s.ports ?? []).filter((p) => p.internal === PORTS.functionsMetrics).map((p) => pulumi.output(`http://${host}:${p.external}/metrics`)));
+    this.dashboardUrl = pulumi.output(`http://${host}:${args.dashboardPort}`);
+    this.registerOutputs({ metricsUrls: this.metricsUrls, dashboardUrl: this.dashboardUrl });
   }
 }

@@ -10,7 +10,7 @@ export const IMAGE_BUILDS = {
   functions: {
     context: ".",
     dockerfile: "functions/Dockerfile",
-    inputs: ["package.json", "package-lock.json", "tsconfig.json", "contract", "functions/Dockerfile", "functions/main.ts", "functions/lib", "functions/realtime-producer", "functions/batch-producer", "functions/sink", "functions/admin"],
+    inputs: ["package.json", "package-lock.json", "tsconfig.json", "contract", "functions/Dockerfile", "functions/main.ts", "functions/lib", "functions/realtime-producer", "functions/batch-producer", "functions/sink", "functions/admin", "functions/dashboard"],
   },
   spark: { context: "functions/spark", dockerfile: "functions/spark/Dockerfile", inputs: ["functions/spark"] },
   // Airflow gets the Spark jobs too: its tasks submit them.
@@ -61,6 +61,7 @@ export type Env = Record<string, pulumi.Input<string>>;
 export const FUNCTION_UID = 1000;
 
 export const SINK_GROUP_ID = "market-data-sink";
+export const DASHBOARD_GROUP_ID = "market-data-dashboard";
 
 function kafkaEnv(w: FunctionWiring, clientId: string): Env {
   return { [ENV.kafkaBrokers]: w.kafkaBootstrap, [ENV.kafkaClientId]: clientId, [ENV.kafkaAcks]: "all" };
@@ -119,4 +120,5 @@ export const FUNCTION_KAFKA_ACCESS = {
   [FUNCTION_COMMANDS.realtimeProducer]: { write: [TOPICS.realtime], read: [], group: undefined },
   [FUNCTION_COMMANDS.batchProducer]: { write: [TOPICS.batch], read: [], group: undefined },
   [FUNCTION_COMMANDS.sink]: { write: [TOPICS.deadLetter], read: [TOPICS.realtime, TOPICS.batch], group: SINK_GROUP_ID },
+  [FUNCTION_COMMANDS.dashboard]: { write: [], read: [TOPICS.realtime], group: DASHBOARD_GROUP_ID },
 } as const;
