@@ -29,11 +29,17 @@ export interface TickFeedDeps {
 export class TickFeed {
   private joined = false;
   private stopping = false;
+  private crashed = false;
 
   constructor(private readonly deps: TickFeedDeps) {}
 
   get ready(): boolean {
     return this.joined && !this.stopping;
+  }
+
+  /** kafkajs gave up on an error it does not retry: only a restart of the process helps. */
+  get failed(): boolean {
+    return this.crashed;
   }
 
   /** Connects (retrying with backoff until it works or {@link stop}) and consumes in the background. */
@@ -47,7 +53,8 @@ export class TickFeed {
     consumer.on(consumer.events.REBALANCING, () => (this.joined = false));
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
-      log.error("consumer crashed", { err: e.payload.error, restart: e.payload.restart });
+      if (!e.payload.restart) this.crashed = true;
+      log.error("consumer crashed", { topic: TOPICS.realtime, err: e.payload.error, restart: e.payload.restart });
     });
     for (let attempt = 1; !signal.aborted; attempt++) {
       try {

@@ -77,7 +77,7 @@ export async function startDashboard(settings: DashboardSettings, options: Start
   const server = await startDashboardServer({ port: settings.port, host: options.host, assets, stream, snapshot });
   const metricsServer =
     settings.metricsPort > 0
-      ? await startMetricsServer(settings.metricsPort, registry, () => ({ live: true, ready: feed.ready, details: { consumerJoined: feed.ready, clients: stream.size } }))
+      ? await startMetricsServer(settings.metricsPort, registry, () => ({ live: !feed.failed, ready: feed.ready, details: { consumerJoined: feed.ready, clients: stream.size } }))
       : undefined;
 
   const push = setInterval(() => {

@@ -135,7 +135,9 @@ function renderHealth(h: PipelineHealth): void {
         const row = el("tr", { "data-function": f.name });
         const instances = cell(f.instances.length === 0 ? "none" : "", { class: "instances" });
         instances.append(...f.instances.map((i) => el("div", { "data-instance": i.instance }, `${i.instance}: ${i.state}${i.detail ? ` (${i.detail})` : ""}`)));
-        row.append(cell(f.name), statusCell(f.status, { "data-field": "status" }), instances);
+        // The row names the function already: "sink down (1 of 2 up)" reads "down (1 of 2 up)" here.
+        const text = f.status.text.startsWith(`${f.name} `) ? f.status.text.slice(f.name.length + 1) : f.status.text;
+        row.append(cell(f.name), statusCell({ level: f.status.level, text }, { "data-field": "status" }), instances);
         return row;
       }),
     );
