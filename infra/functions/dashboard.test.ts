@@ -9,6 +9,7 @@ const FUNCTIONS = {
   tickIntervalMs: 2000,
   simulationSeed: 42,
   quoteSource: "simulated" as const,
+  batchSource: "yahoo" as const,
   sink: { flushRecords: 5000, flushBytes: 4 * 1024 * 1024, flushIntervalMs: 1000, replicas: 3 },
 };
 

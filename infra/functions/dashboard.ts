@@ -84,7 +84,6 @@ export function dashboardPodSpec(functionPod: PodSpec): PodSpec {
   return {
     ...functionPod,
     automountServiceAccountToken: false,
-    terminationGracePeriodSeconds: 20,
     containers: [
       {
         ...container,
