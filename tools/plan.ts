@@ -6,6 +6,7 @@
  *   npm run plan -- dev                  the dev stack's plan
  *   npm run plan -- dev prod             what prod declares differently from dev
  *   npm run plan -- dev --base main      what this checkout changes in dev since `main`
+ *   npm run plan -- prod --json          prod's plan as JSON, for tools (the security scan)
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -44,17 +45,50 @@ function renderResource(r: RecordedResource): unknown {
   return render({ ...r.inputs, envs });
 }
 
-/** The plan of one stack of the checkout at `root`; resource names show the stack as `<stack>`. */
-export async function plan(stack: string, root = REPO_ROOT): Promise<string> {
+/** One resource of a plan: its type, its name and its inputs (keys sorted, secrets masked). */
+export interface PlannedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/** Every resource one stack of the checkout at `root` declares, sorted by type and name. */
+export async function planResources(stack: string, root = REPO_ROOT): Promise<PlannedResource[]> {
   const { definePlatform } = require(path.join(root, "stacks", "platform")) as { definePlatform: () => unknown };
   const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, `placeholder-${k}`]));
   const { resources } = await runProgram(definePlatform, { stack, secrets, root });
-  const anonymise = (text: string) => text.split(`-${stack}-`).join("-<stack>-").split(`-${stack}`).join("-<stack>");
+  const key = (r: { type: string; name: string }) => `${r.type}  ${r.name}`;
   return resources
-    .map((r) => ({ head: `${r.type}  ${anonymise(r.name)}`, body: anonymise(JSON.stringify(renderResource(r), null, 2)) }))
+    .map((r) => ({ type: r.type, name: r.name, inputs: renderResource(r) as Record<string, unknown> }))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * The stack's name as `<stack>` where it is a part of a dash-separated name (`mdp-prod-kafka`,
+ * `mdp-prod`), not inside a longer word (`realtime-producer`), so that two stacks' plans line up.
+ */
+export function anonymise(text: string, stack: string): string {
+  const escaped = stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text.replace(new RegExp(`-${escaped}(?![A-Za-z0-9])`, "g"), "-<stack>");
+}
+
+/** The plan of one stack as reviewable text; resource names show the stack as `<stack>`. */
+export async function plan(stack: string, root = REPO_ROOT): Promise<string> {
+  return planText(await planResources(stack, root), stack);
+}
+
+/** The text of a plan: each resource's type and name, then its inputs as indented JSON. */
+export function planText(resources: PlannedResource[], stack: string): string {
+  return resources
+    .map((r) => ({ head: `${r.type}  ${anonymise(r.name, stack)}`, body: anonymise(JSON.stringify(r.inputs, null, 2), stack) }))
     .sort((a, b) => (a.head < b.head ? -1 : a.head > b.head ? 1 : 0))
     .map((r) => `${r.head}\n${r.body.replace(/^/gm, "  ")}\n`)
     .join("\n");
+}
+
+/** The plan of one stack as JSON: the same resources and masked inputs as the text, real names. */
+export async function planJson(stack: string, root = REPO_ROOT): Promise<string> {
+  return `${JSON.stringify({ stack, resources: await planResources(stack, root) }, null, 2)}\n`;
 }
 
 function diff(a: { label: string; text: string }, b: { label: string; text: string }): string {
@@ -80,16 +114,30 @@ function checkout(rev: string): { root: string; remove(): void } {
   return { root, remove: () => execFileSync("git", ["-C", REPO_ROOT, "worktree", "remove", "--force", root]) };
 }
 
+const USAGE = "usage: plan <stack> [--json] | plan <stack> <other-stack> | plan <stack> --base <git-rev>\n";
+
 async function main(args: string[]): Promise<number> {
   const baseAt = args.indexOf("--base");
   const base = baseAt >= 0 ? args[baseAt + 1] : undefined;
+  const json = args.includes("--json");
+  const unknown = args.filter((a) => a.startsWith("--") && a !== "--base" && a !== "--json");
   const stacks = args.filter((a, i) => !a.startsWith("--") && (baseAt < 0 || i !== baseAt + 1));
+  if (unknown.length > 0) {
+    process.stderr.write(`plan: unknown option ${unknown.map((a) => `\`${a}\``).join(", ")}\n${USAGE}`);
+    return 64;
+  }
   if (stacks.length < 1 || stacks.length > 2 || (base && stacks.length !== 1) || (baseAt >= 0 && !base)) {
-    process.stderr.write("usage: plan <stack> | plan <stack> <other-stack> | plan <stack> --base <git-rev>\n");
+    process.stderr.write(USAGE);
+    return 64;
+  }
+  if (json && (base || stacks.length !== 1)) {
+    process.stderr.write(`plan: \`--json\` prints one stack's plan; diffs are text\n${USAGE}`);
     return 64;
   }
   const [stack, other] = stacks as [string, string | undefined];
-  if (base) {
+  if (json) {
+    process.stdout.write(await planJson(stack));
+  } else if (base) {
     const tree = checkout(base);
     try {
       const before = await plan(stack, tree.root);
