@@ -106,6 +106,30 @@ function diff(a: { label: string; text: string }, b: { label: string; text: stri
   return out.stdout === "" ? "" : `--- ${a.label}\n+++ ${b.label}\n${hunks}`;
 }
 
+/** The stacks of the checkout at `root`: one per `Pulumi.<stack>.yaml`. */
+export function stackNames(root = REPO_ROOT): string[] {
+  return fs
+    .readdirSync(root)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/** What this checkout changes in each stack's plan since the git revision `base` (empty: nothing). */
+export async function diffsAgainst(stacks: string[], base: string): Promise<Map<string, string>> {
+  const tree = checkout(base);
+  try {
+    const diffs = new Map<string, string>();
+    for (const stack of stacks) {
+      const before = await plan(stack, tree.root);
+      diffs.set(stack, diff({ label: `${stack}@${base}`, text: before }, { label: stack, text: await plan(stack) }));
+    }
+    return diffs;
+  } finally {
+    tree.remove();
+  }
+}
+
 /** A throwaway checkout of `rev` that shares this checkout's node_modules. */
 function checkout(rev: string): { root: string; remove(): void } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "plan-base-"));
@@ -114,43 +138,48 @@ function checkout(rev: string): { root: string; remove(): void } {
   return { root, remove: () => execFileSync("git", ["-C", REPO_ROOT, "worktree", "remove", "--force", root]) };
 }
 
-const USAGE = "usage: plan <stack> [--json] | plan <stack> <other-stack> | plan <stack> --base <git-rev>\n";
+const USAGE = "usage: plan <stack> [--json] | plan <stack> <other-stack> | plan <stack> --base <git-rev>";
 
-async function main(args: string[]): Promise<number> {
+export type PlanCommand =
+  | { kind: "plan"; stack: string; json: boolean }
+  | { kind: "stacks"; stack: string; other: string }
+  | { kind: "base"; stack: string; base: string }
+  | { kind: "usage"; error: string };
+
+/** What the command line asks for, or why it cannot be done (with the usage). */
+export function parsePlanArgs(args: string[]): PlanCommand {
+  const usage = (why?: string): PlanCommand => ({ kind: "usage", error: why ? `plan: ${why}\n${USAGE}` : USAGE });
   const baseAt = args.indexOf("--base");
   const base = baseAt >= 0 ? args[baseAt + 1] : undefined;
   const json = args.includes("--json");
   const unknown = args.filter((a) => a.startsWith("--") && a !== "--base" && a !== "--json");
   const stacks = args.filter((a, i) => !a.startsWith("--") && (baseAt < 0 || i !== baseAt + 1));
-  if (unknown.length > 0) {
-    process.stderr.write(`plan: unknown option ${unknown.map((a) => `\`${a}\``).join(", ")}\n${USAGE}`);
-    return 64;
-  }
-  if (stacks.length < 1 || stacks.length > 2 || (base && stacks.length !== 1) || (baseAt >= 0 && !base)) {
-    process.stderr.write(USAGE);
-    return 64;
-  }
-  if (json && (base || stacks.length !== 1)) {
-    process.stderr.write(`plan: \`--json\` prints one stack's plan; diffs are text\n${USAGE}`);
-    return 64;
-  }
+  if (unknown.length > 0) return usage(`unknown option ${unknown.map((a) => `\`${a}\``).join(", ")}`);
+  if (baseAt >= 0 && (!base || base.startsWith("--"))) return usage("`--base` needs a git revision");
+  if (stacks.length < 1 || stacks.length > 2 || (base && stacks.length !== 1)) return usage();
+  if (json && (base || stacks.length !== 1)) return usage("`--json` prints one stack's plan; diffs are text");
   const [stack, other] = stacks as [string, string | undefined];
-  if (json) {
-    process.stdout.write(await planJson(stack));
-  } else if (base) {
-    const tree = checkout(base);
-    try {
-      const before = await plan(stack, tree.root);
-      process.stdout.write(diff({ label: `${stack}@${base}`, text: before }, { label: `${stack}`, text: await plan(stack) }));
-    } finally {
-      tree.remove();
-    }
-  } else if (other) {
-    process.stdout.write(diff({ label: stack, text: await plan(stack) }, { label: other, text: await plan(other) }));
-  } else {
-    process.stdout.write(await plan(stack));
+  if (base) return { kind: "base", stack, base };
+  if (other) return { kind: "stacks", stack, other };
+  return { kind: "plan", stack, json };
+}
+
+async function main(args: string[]): Promise<number> {
+  const command = parsePlanArgs(args);
+  switch (command.kind) {
+    case "usage":
+      process.stderr.write(`${command.error}\n`);
+      return 64;
+    case "plan":
+      process.stdout.write(command.json ? await planJson(command.stack) : await plan(command.stack));
+      return 0;
+    case "base":
+      process.stdout.write((await diffsAgainst([command.stack], command.base)).get(command.stack)!);
+      return 0;
+    case "stacks":
+      process.stdout.write(diff({ label: command.stack, text: await plan(command.stack) }, { label: command.other, text: await plan(command.other) }));
+      return 0;
   }
-  return 0;
 }
 
 if (require.main === module) {

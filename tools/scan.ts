@@ -14,7 +14,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { REPO_ROOT } from "../infra/testing/mocks";
 import { kubernetesManifests, type Manifest, type NotRendered } from "./manifests";
-import { planResources } from "./plan";
+import { planResources, stackNames } from "./plan";
 
 export const TOOLS_DIR = path.join(REPO_ROOT, ".cache", "security-tools");
 export const CHECKOV = path.join(TOOLS_DIR, "venv", "bin", "checkov");
@@ -202,14 +202,6 @@ export function dockerfiles(root = REPO_ROOT): string[] {
   return listed.split("\n").filter((f) => f !== "" && fs.existsSync(path.join(root, f))).sort();
 }
 
-export function stacksOf(root = REPO_ROOT): string[] {
-  return fs
-    .readdirSync(root)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
-}
-
 interface StackManifests {
   stack: string;
   manifests: (Manifest & { path: string })[];
@@ -256,7 +248,7 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(`scan: wrote ${path.relative(REPO_ROOT, COMMITTED_CHECKS)} from the installed checkov\n`);
     return 0;
   }
-  const known = stacksOf();
+  const known = stackNames();
   const stacks = args.length > 0 ? args : known;
   const missing = stacks.filter((s) => !known.includes(s));
   if (missing.length > 0) {
