@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Full local test run: dependencies, test servers, typecheck, lint, unit and integration tests.
+# Full local test run: dependencies, test servers, typecheck, lint, unit and integration tests, and
+# the security scan.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,8 +15,11 @@ fi
 scripts/fetch-test-servers.sh
 scripts/prepare-docker.sh
 scripts/prepare-chromium.sh
+scripts/setup-security-tools.sh
 
 npm run typecheck
 npm run lint
+npm run -s lint:workflows
 npm run test:unit
 npm run test:integration
+npm run -s scan

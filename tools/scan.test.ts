@@ -22,6 +22,13 @@ describe("security scan", () => {
       }
     });
 
+    it("are listed in the README's security section, each", () => {
+      const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+      const section = readme.slice(readme.indexOf("**Skipped checks**"), readme.indexOf("**What the scan cannot see**"));
+      const listed = [...section.matchAll(/^\| `(CKV\w+)` /gm)].map((m) => m[1]);
+      assert.deepEqual(listed, parseSkips(fs.readFileSync(SKIPS_FILE, "utf8"), checks).map((s) => s.id));
+    });
+
     it("are checked against the check list of the checkov version that is pinned", () => {
       const pinned = /^checkov==(\S+)$/m.exec(fs.readFileSync(path.join(REPO_ROOT, "security", "tools-requirements.txt"), "utf8"))![1];
       const constrained = /^checkov==(\S+)$/m.exec(fs.readFileSync(path.join(REPO_ROOT, "security", "tools-constraints.txt"), "utf8"))![1];
