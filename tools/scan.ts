@@ -269,7 +269,7 @@ async function main(args: string[]): Promise<number> {
   // it) never join two stacks; the Dockerfiles go with the first.
   const runs = rendered.filter((s) => s.manifests.length > 0).map((s) => ({ label: `stack ${s.stack}`, files: s.manifests.map((m) => m.path) }));
   if (runs.length > 0) runs[0]!.files.push(...docker);
-  else runs.push({ label: "Dockerfiles", files: docker });
+  else if (docker.length > 0) runs.push({ label: "Dockerfiles", files: docker });
   const owners = new Map(rendered.flatMap((s) => s.manifests.map((m) => [m.path, `${m.type} ${m.name}`] as const)));
 
   const out: string[] = [];
