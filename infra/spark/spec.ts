@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { ENV, PORTS } from "../../contract";
+import { ENV, PORTS, ZONE_BUCKET_ENV, type Zone } from "../../contract";
 import type { SparkSettings } from "../config";
 
 /** The apache/spark image's `spark` user. */
@@ -34,17 +34,17 @@ export function workerCommand(settings: SparkSettings, master: string): string[]
 export function jobEnv(a: {
   kafkaBootstrap: pulumi.Input<string>;
   s3Endpoint?: pulumi.Input<string>;
-  buckets: Record<string, pulumi.Input<string>>;
+  buckets: Partial<Record<Zone, pulumi.Input<string>>>;
   /** Unset for the Spark pods themselves, which are told their master by command line. */
   sparkMaster?: pulumi.Input<string>;
 }): Record<string, pulumi.Input<string>> {
   const env: Record<string, pulumi.Input<string>> = { [ENV.kafkaBrokers]: a.kafkaBootstrap };
-  if (a.sparkMaster !== undefined) env.SPARK_MASTER_URL = a.sparkMaster;
+  if (a.sparkMaster !== undefined) env[ENV.sparkMasterUrl] = a.sparkMaster;
   if (a.s3Endpoint) {
     env[ENV.s3Endpoint] = a.s3Endpoint;
     env[ENV.s3ForcePathStyle] = "true";
   }
-  for (const [zone, bucket] of Object.entries(a.buckets)) env[`${zone.toUpperCase()}_BUCKET`] = bucket;
+  for (const [zone, bucket] of Object.entries(a.buckets) as [Zone, pulumi.Input<string>][]) env[ZONE_BUCKET_ENV[zone]] = bucket;
   return env;
 }
 
