@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ENV } from "../../contract";
+import { BAR_SCHEMA, ENV, encodeRecord } from "../../contract";
+import { recordedBars } from "../../functions/batch-producer/fixtures/expected";
 import { repoRoot } from "./files";
 import type { TestServers } from "./index";
 
@@ -24,6 +25,22 @@ export function pythonServerEnv({ kafka, s3 }: TestServers): Record<string, stri
     // Spark binds the driver to the loopback address, as every harness server does.
     SPARK_LOCAL_IP: "127.0.0.1",
   };
+}
+
+/**
+ * The batch producer's recorded bars (2,500: 10 symbols, 2024) as JSON Lines in the contract's field
+ * order, read off the recordings' wire arrays; the Python tests get the file as RECORDED_BARS.
+ */
+export function writeRecordedBars(): string {
+  const file = path.join(repoRoot(), ".cache", "spark-tests", "recorded-bars.jsonl");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, recordedBars().map((bar) => `${encodeRecord(BAR_SCHEMA, bar)}\n`).join(""));
+  return file;
+}
+
+/** Everything the Python tests read from their environment. */
+export function pythonTestEnv(servers: TestServers): Record<string, string> {
+  return { ...pythonServerEnv(servers), RECORDED_BARS: writeRecordedBars() };
 }
 
 /** Runs the virtualenv's python with `args` from the repository root; resolves with its exit code. */

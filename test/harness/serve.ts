@@ -5,11 +5,11 @@
  *   npx ts-node --transpile-only test/harness/serve.ts > .cache/servers.env
  *   set -a; . .cache/servers.env; set +a; .cache/python/venv/bin/python -m pytest functions/spark/jobs
  */
-import { pythonServerEnv } from "./python";
+import { pythonTestEnv } from "./python";
 import { stopTestServers, testServers } from "./index";
 
 async function main(): Promise<void> {
-  const env = pythonServerEnv(await testServers());
+  const env = pythonTestEnv(await testServers());
   for (const [name, value] of Object.entries(env)) console.log(`${name}=${value}`);
   console.error("serve: servers are running; Ctrl-C stops them");
   // The servers' processes do not hold the event loop open; this timer does, until a signal.
