@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from pyspark.sql.streaming.listener import (
     QueryStartedEvent,
     QueryTerminatedEvent,
     StreamingQueryListener,
+    StreamingQueryProgress,
 )
 from pyspark.sql.streaming.query import StreamingQuery
 
@@ -80,6 +81,25 @@ def tick_windows(ticks: DataFrame, watermark: str) -> DataFrame:
 # --- metrics --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BatchCounts:
+    batch: int
+    input_rows: int
+    invalid_ticks: int
+    late_ticks_dropped: int
+
+
+def batch_counts(progress: StreamingQueryProgress) -> BatchCounts:
+    """What one micro-batch reports: its input, the invalid ticks observed, the rows behind the watermark."""
+    observed: Any = progress.observedMetrics.get(OBSERVED)
+    return BatchCounts(
+        batch=progress.batchId,
+        input_rows=int(progress.numInputRows),
+        invalid_ticks=int(observed["invalid_ticks"] or 0) if observed is not None else 0,
+        late_ticks_dropped=sum(int(op.numRowsDroppedByWatermark) for op in progress.stateOperators),
+    )
+
+
 @dataclass
 class RunTotals:
     batches: int = 0
@@ -87,35 +107,31 @@ class RunTotals:
     invalid_ticks: int = 0
     late_ticks_dropped: int = 0
     windows_written: int = 0
-    batch_ids: list[int] = field(default_factory=list)
+    published_batches: list[int] = field(default_factory=list)
+
+    def add(self, counts: BatchCounts) -> None:
+        self.batches += 1
+        self.input_rows += counts.input_rows
+        self.invalid_ticks += counts.invalid_ticks
+        self.late_ticks_dropped += counts.late_ticks_dropped
 
 
 class ProgressLogger(StreamingQueryListener):
-    """Logs every micro-batch with its counts, and adds them up for the run's summary."""
-
-    def __init__(self, totals: RunTotals) -> None:
-        self.totals = totals
+    """One log line per micro-batch with its counts (the listener bus delivers them asynchronously)."""
 
     def onQueryStarted(self, event: QueryStartedEvent) -> None:
         log.info("query started", id=str(event.id), run_id=str(event.runId))
 
     def onQueryProgress(self, event: QueryProgressEvent) -> None:
-        p = event.progress
-        observed: Any = p.observedMetrics.get(OBSERVED)
-        invalid = int(observed["invalid_ticks"] or 0) if observed is not None else 0
-        late = sum(int(op.numRowsDroppedByWatermark) for op in p.stateOperators)
-        self.totals.batches += 1
-        self.totals.input_rows += int(p.numInputRows)
-        self.totals.invalid_ticks += invalid
-        self.totals.late_ticks_dropped += late
+        counts = batch_counts(event.progress)
         log.info(
             "batch done",
-            batch=p.batchId,
-            input_rows=p.numInputRows,
-            invalid_ticks=invalid,
-            late_ticks_dropped=late,
-            watermark=p.eventTime.get("watermark"),
-            duration_ms=p.batchDuration,
+            batch=counts.batch,
+            input_rows=counts.input_rows,
+            invalid_ticks=counts.invalid_ticks,
+            late_ticks_dropped=counts.late_ticks_dropped,
+            watermark=event.progress.eventTime.get("watermark"),
+            duration_ms=event.progress.batchDuration,
         )
 
     def onQueryIdle(self, event: QueryIdleEvent) -> None:
@@ -129,18 +145,16 @@ class ProgressLogger(StreamingQueryListener):
 
 
 def start(
-    spark: SparkSession, settings: JobSettings, available_now: bool, topic: str = TICKS.topic or "", totals: RunTotals | None = None
+    spark: SparkSession, settings: JobSettings, available_now: bool, topic: str, on_published: Callable[[int, int], None]
 ) -> StreamingQuery:
     assert settings.kafka is not None
     spark.conf.set("spark.sql.shuffle.partitions", str(STATE_PARTITIONS))
-    totals = totals if totals is not None else RunTotals()
-    spark.streams.addListener(ProgressLogger(totals))
     messages = (
         spark.readStream.format("kafka")
         .options(**kafka_options(settings.kafka))
         .option("subscribe", topic)
         .option("startingOffsets", "earliest")
-        # Retention may delete records of a stopped job; that is reported, not fatal.
+        # Retention may delete records of a stopped job; Spark logs the loss and goes on.
         .option("failOnDataLoss", "false")
         .load()
     )
@@ -149,7 +163,7 @@ def start(
         spark,
         final=s3a_url(settings.bucket("realtime"), WINDOWS.dataset),
         staging=s3a_url(settings.bucket("checkpoints"), WINDOWS.dataset, "staging"),
-        on_published=lambda batch, rows: _published(totals, batch, rows),
+        on_published=on_published,
     )
     writer = (
         tick_windows(valid_only(ticks), settings.watermark)
@@ -162,15 +176,24 @@ def start(
     return writer.start()
 
 
-def _published(totals: RunTotals, batch: int, rows: int) -> None:
-    totals.windows_written += rows
-    totals.batch_ids.append(batch)
-
-
 def run(spark: SparkSession, settings: JobSettings, available_now: bool, topic: str = TICKS.topic or "") -> RunTotals:
+    """Runs the query until it ends (available-now) or is stopped; the totals of its batches."""
     totals = RunTotals()
-    query = start(spark, settings, available_now, topic, totals)
-    query.awaitTermination()
+
+    def published(batch: int, rows: int) -> None:
+        totals.windows_written += rows
+        if rows:
+            totals.published_batches.append(batch)
+
+    listener = ProgressLogger()
+    spark.streams.addListener(listener)
+    try:
+        query = start(spark, settings, available_now, topic, published)
+        query.awaitTermination()
+    finally:
+        spark.streams.removeListener(listener)
+    for progress in query.recentProgress:
+        totals.add(batch_counts(progress))
     return totals
 
 
