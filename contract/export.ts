@@ -39,5 +39,5 @@ export function contractExportText(): string {
 
 if (require.main === module) {
   writeFileSync(CONTRACT_EXPORT_FILE, contractExportText());
-  console.error(`wrote ${path.relative(process.cwd(), CONTRACT_EXPORT_FILE)}`);
+  process.stderr.write(`wrote ${path.relative(process.cwd(), CONTRACT_EXPORT_FILE)}\n`);
 }
