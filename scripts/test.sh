@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Full local test run: dependencies, test servers, typecheck, lint, unit and integration tests.
+# Full local test run: dependencies, test servers, the Python environment, typecheck, lint, unit and
+# integration tests.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -12,9 +13,11 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
 fi
 
 scripts/fetch-test-servers.sh
+scripts/setup-python.sh >/dev/null
 scripts/prepare-docker.sh
 
 npm run typecheck
 npm run lint
+scripts/check-python.sh
 npm run test:unit
 npm run test:integration
