@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
@@ -92,20 +93,27 @@ def tick_windows_output(spark: SparkSession, s3: S3) -> tuple[DataFrame, Any, li
     return (frame, *written(s3, realtime, "tick_windows/"))
 
 
-def check(contract: Contract, spark: SparkSession, s3: S3, s3_settings: S3Settings) -> list[str]:
-    frame, parquet_schema, rows = daily_metrics_output(spark, s3, s3_settings)
-    problems = drift(contract.daily_metrics, frame.schema, parquet_schema, rows)
-    frame, parquet_schema, rows = tick_windows_output(spark, s3)
-    return problems + drift(contract.tick_windows, frame.schema, parquet_schema, rows)
+Output = tuple[DataFrame, Any, list[dict[str, Any]]]
 
 
-def test_the_jobs_write_exactly_the_contract_s_columns_and_types(spark: SparkSession, s3: S3, s3_settings: S3Settings) -> None:
-    assert check(CONTRACT, spark, s3, s3_settings) == []
+@pytest.fixture(scope="module")
+def outputs(spark: SparkSession, s3: S3, s3_settings: S3Settings) -> tuple[Output, Output]:
+    """What each job writes, once for the module: its Spark schema, its Parquet schema and rows."""
+    return daily_metrics_output(spark, s3, s3_settings), tick_windows_output(spark, s3)
 
 
-def test_a_field_changed_in_a_copy_of_the_contract_is_reported(
-    spark: SparkSession, s3: S3, s3_settings: S3Settings, tmp_path: Path
-) -> None:
+def check(contract: Contract, outputs: tuple[Output, Output]) -> list[str]:
+    (metrics, metrics_parquet, metrics_rows), (windows, windows_parquet, windows_rows) = outputs
+    return drift(contract.daily_metrics, metrics.schema, metrics_parquet, metrics_rows) + drift(
+        contract.tick_windows, windows.schema, windows_parquet, windows_rows
+    )
+
+
+def test_the_jobs_write_exactly_the_contract_s_columns_and_types(outputs: tuple[Output, Output]) -> None:
+    assert check(CONTRACT, outputs) == []
+
+
+def test_a_field_changed_in_a_copy_of_the_contract_is_reported(outputs: tuple[Output, Output], tmp_path: Path) -> None:
     raw = json.loads(CONTRACT_FILE.read_text())
     for f in raw["tables"]["daily_metrics"]["fields"]:
         if f["name"] == "ma_20":
@@ -115,7 +123,7 @@ def test_a_field_changed_in_a_copy_of_the_contract_is_reported(
             f["type"] = "long"
     changed = tmp_path / "contract.json"
     changed.write_text(json.dumps(raw))
-    problems = check(load_contract(changed), spark, s3, s3_settings)
+    problems = check(load_contract(changed), outputs)
     assert any("ma20" in p and "Spark has the columns" in p for p in problems), problems
     assert any("ma20" in p and "Parquet files have the columns" in p for p in problems), problems
     assert any("tick_windows.vwap: Spark's type is DoubleType()" in p for p in problems), problems
