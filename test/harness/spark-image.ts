@@ -63,14 +63,14 @@ export async function sparkBaseImage(e: DockerEngine): Promise<string> {
   const sh = (script: string) => run("sh", ["-ec", script], { cwd: work, maxBuffer: 16 * 1024 * 1024 });
   await sh(`
     mkdir -p rootfs/opt/java/openjdk rootfs/opt/spark/jars rootfs/opt/spark/work-dir
-    cp -rL ${JAVA_HOME}/bin ${JAVA_HOME}/conf ${JAVA_HOME}/lib ${JAVA_HOME}/release rootfs/opt/java/openjdk/
+    tar -C ${JAVA_HOME} -chf - --exclude=lib/src.zip bin conf lib release | tar -C rootfs/opt/java/openjdk -xf -
     cp -r "${pyspark}/bin" "${pyspark}/sbin" "${pyspark}/python" rootfs/opt/spark/
     echo 'spark:x:185:185::/opt/spark:/bin/bash' >> rootfs/etc/passwd
     echo 'spark:x:185:' >> rootfs/etc/group
     chown -R 185:185 rootfs/opt/spark/work-dir
   `);
   for (const jar of sparkJars) {
-    await run("cp", [path.join(pyspark, "jars", jar), path.join(rootfs, "opt", "spark", "jars", jar)]);
+    await run("cp", ["-r", path.join(pyspark, "jars", jar), path.join(rootfs, "opt", "spark", "jars", jar)]);
   }
   await run("tar", ["-C", rootfs, "-cf", path.join(work, "rootfs.tar"), "."], { maxBuffer: 1024 * 1024 });
   await e.docker(
