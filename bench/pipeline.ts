@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Registry } from "prom-client";
 import { DEFAULT_BATCH_SYMBOLS, ENV, FUNCTION_COMMANDS, TICK_SCHEMA, TOPICS, encodeRecord, type Tick } from "../contract";
-import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient } from "../functions/batch-producer/fixtures/client";
+import { FIXTURE_RANGE, fixtureSource } from "../functions/batch-producer/fixtures/client";
 import { createBatchMetrics } from "../functions/batch-producer/metrics";
 import { openKafkaPublisher } from "../functions/batch-producer/publish";
 import { run } from "../functions/batch-producer/run";
@@ -107,8 +107,8 @@ async function batchPathSeconds(s: TestServers): Promise<{ seconds: number; publ
   let published = 0;
   const publisher = await openKafkaPublisher(kafka, { brokers: s.kafka.brokers, clientId: "bench-batch", ssl: false, acks: "all" });
   await run(
-    { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE, retry: { attempts: 3, baseMs: 10, maxMs: 100 } },
-    { client: fixtureClient().client, publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()), now: () => FIXTURE_NOW },
+    { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE },
+    { source: fixtureSource(), publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()) },
   );
   await publisher.close();
   published = Date.now();

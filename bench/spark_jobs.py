@@ -40,6 +40,7 @@ def session(s3: S3Settings) -> SparkSession:
         .appName("bench")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.showConsoleProgress", "false")
     )
     for key, value in session_conf(s3).items():
         builder = builder.config(key, value)

@@ -4,6 +4,7 @@ export const FUNCTION_COMMANDS = {
   batchProducer: "batch-producer",
   sink: "sink",
   ensureBuckets: "ensure-buckets",
+  dashboard: "dashboard",
 } as const;
 
 export type FunctionCommand = (typeof FUNCTION_COMMANDS)[keyof typeof FUNCTION_COMMANDS];

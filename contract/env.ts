@@ -37,6 +37,8 @@ export const ENV = {
   /** Intervals the realtime producer emits before exiting (tests, backfill); unset runs until SIGTERM. */
   maxTicks: "MAX_TICKS",
   batchSymbols: "BATCH_SYMBOLS",
+  /** `yahoo` or `simulated` (the realtime producer's model, seeded by `SIMULATION_SEED`). */
+  batchSource: "BATCH_SOURCE",
   batchFrom: "BATCH_FROM",
   batchTo: "BATCH_TO",
   batchFetchAttempts: "BATCH_FETCH_ATTEMPTS",
@@ -49,6 +51,18 @@ export const ENV = {
   sinkS3RequestTimeoutMs: "SINK_S3_REQUEST_TIMEOUT_MS",
   sinkShutdownGraceMs: "SINK_SHUTDOWN_GRACE_MS",
   sinkSessionTimeoutMs: "SINK_SESSION_TIMEOUT_MS",
+  /** Port of the dashboard's page and event stream. */
+  dashboardPort: "DASHBOARD_PORT",
+  dashboardGroupId: "DASHBOARD_GROUP_ID",
+  /** Functions whose /metrics and /readyz the dashboard reads: `name=http://host:port,...`. */
+  dashboardTargets: "DASHBOARD_TARGETS",
+  dashboardScrapeIntervalMs: "DASHBOARD_SCRAPE_INTERVAL_MS",
+  dashboardScrapeTimeoutMs: "DASHBOARD_SCRAPE_TIMEOUT_MS",
+  dashboardWindowMinutes: "DASHBOARD_WINDOW_MINUTES",
+  dashboardMaxClients: "DASHBOARD_MAX_CLIENTS",
+  dashboardClientBufferBytes: "DASHBOARD_CLIENT_BUFFER_BYTES",
+  /** Folder of the page built at image build time (index.html, app.js, app.css). */
+  dashboardAssetsDir: "DASHBOARD_ASSETS_DIR",
   metricsPort: "METRICS_PORT",
   logLevel: "LOG_LEVEL",
 } as const;
@@ -62,6 +76,15 @@ export const ZONE_BUCKET_ENV: Record<Zone, EnvName> = {
   realtime: ENV.realtimeBucket,
   checkpoints: ENV.checkpointsBucket,
 };
+
+/**
+ * How long the sink may take, after SIGTERM, to write and commit what it buffered
+ * (`SINK_SHUTDOWN_GRACE_MS`'s default). Orchestrators give every service longer than this.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+
+/** What an orchestrator waits between SIGTERM and SIGKILL (Docker's stop timeout, a pod's grace period). */
+export const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_SHUTDOWN_GRACE_MS / 1000) + 15;
 
 /** Variables of the one-shot `platform-init` job that creates topics and buckets on the local target. */
 export const INIT_ENV = {

@@ -14,4 +14,6 @@ export const PORTS = {
   postgres: 5432,
   /** Prometheus metrics and health of every function. */
   functionsMetrics: 9464,
+  /** The dashboard's page and event stream. */
+  dashboard: 8090,
 } as const;

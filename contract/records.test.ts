@@ -56,7 +56,7 @@ describe("record schemas", () => {
     rejects(TOPICS.batch, { ...BAR, trade_date: "2026-13-01" }, "invalid_timestamp", "BRK-B");
     rejects(TOPICS.batch, { ...BAR, trade_date: "2099-01-02" }, "future_timestamp", "BRK-B");
     rejects(TOPICS.batch, { ...BAR, adj_close: 0 }, "non_positive_price", "BRK-B");
-    rejects(TOPICS.batch, { ...BAR, source: "simulated" }, "invalid_value", "BRK-B");
+    rejects(TOPICS.batch, { ...BAR, source: "live" }, "invalid_value", "BRK-B", /one of yahoo, simulated \(got "live"\)/);
     assert.throws(() => parseBar({ ...BAR, volume: "3100000" }, NOW), /`volume` of a bar must be a number/);
   });
 

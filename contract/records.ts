@@ -43,6 +43,10 @@ export interface Tick {
   source: "simulated" | "live";
 }
 
+/** Where daily bars come from: Yahoo, or the seeded simulation of a stack without internet. */
+export const BATCH_SOURCES = ["yahoo", "simulated"] as const;
+export type BatchSource = (typeof BATCH_SOURCES)[number];
+
 export interface DailyBar {
   symbol: string;
   trade_date: string;
@@ -52,7 +56,7 @@ export interface DailyBar {
   close: number;
   adj_close: number;
   volume: number;
-  source: "yahoo";
+  source: BatchSource;
 }
 
 export const TICK_SCHEMA: RecordSchema = {
@@ -85,7 +89,7 @@ export const BAR_SCHEMA: RecordSchema = {
     { name: "close", type: "double", doc: "Closing price." },
     { name: "adj_close", type: "double", doc: "Close adjusted for splits and dividends." },
     { name: "volume", type: "long", doc: "Shares traded during the day." },
-    { name: "source", type: "string", doc: "Where the bar came from.", values: ["yahoo"] },
+    { name: "source", type: "string", doc: "Where the bar came from: Yahoo, or the seeded simulation of an offline stack.", values: BATCH_SOURCES },
   ],
 };
 

@@ -1,6 +1,7 @@
 import { FUNCTION_COMMANDS, type FunctionCommand } from "../contract";
 import { main as ensureBuckets } from "./admin/ensure-buckets";
 import { main as batchProducer } from "./batch-producer/main";
+import { main as dashboard } from "./dashboard/main";
 import { main as realtimeProducer } from "./realtime-producer/main";
 import { main as sink } from "./sink/main";
 
@@ -10,6 +11,7 @@ const COMMANDS: Record<FunctionCommand, () => Promise<number | void>> = {
   [FUNCTION_COMMANDS.batchProducer]: () => batchProducer(),
   [FUNCTION_COMMANDS.sink]: () => sink(),
   [FUNCTION_COMMANDS.ensureBuckets]: () => ensureBuckets(),
+  [FUNCTION_COMMANDS.dashboard]: () => dashboard(),
 };
 
 function isCommand(name: string | undefined): name is FunctionCommand {

@@ -72,6 +72,19 @@ describe("policy pack: the platform's invariants", function () {
     assert.deepEqual(mandatory(await check(open)).map((v) => v.message), ["bucket mdp-prod-storage-processed must block every kind of public access"]);
   });
 
+  it("refuses a data bucket encrypted without KMS, and lets only the access-log bucket use S3's own keys", async () => {
+    const sseS3 = mutate(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "mdp-prod-storage-raw-encryption", (p) => (p.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = "AES256"));
+    assert.deepEqual(mandatory(await check(sseS3)).map((v) => v.message), ["bucket mdp-prod-storage-raw must be encrypted with aws:kms or aws:kms:dsse (got AES256)"]);
+    const kmsLogs = mutate(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "mdp-prod-storage-access-logs-encryption", (p) => (p.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = "aws:kms"));
+    assert.deepEqual(mandatory(await check(kmsLogs)).map((v) => v.message), ["bucket mdp-prod-storage-access-logs must be encrypted with AES256 (got aws:kms)"]);
+  });
+
+  it("refuses a data bucket that keeps no server access logs", async () => {
+    const copy = prod.filter((r) => !(r.type === "aws:s3/bucketLogging:BucketLogging" && r.name === "mdp-prod-storage-checkpoints-access-logging"));
+    assert.equal(copy.length, prod.length - 1);
+    assert.deepEqual(mandatory(await check(copy)).map((v) => v.message), ["bucket mdp-prod-storage-checkpoints must write server access logs to the access-log bucket"]);
+  });
+
   it("refuses a Kafka cluster or topic that gives up durability", async () => {
     const weak = mutate(prod, "kubernetes:kafka.strimzi.io/v1:Kafka", "mdp-prod-kafka-cluster", (p) => {
       p.spec.kafka.config["min.insync.replicas"] = "1";

@@ -14,6 +14,7 @@ const T = {
   publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
   encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
   versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  logging: "aws:s3/bucketLogging:BucketLogging",
   ecr: "aws:ecr/repository:Repository",
   kafka: "kubernetes:kafka.strimzi.io/v1:Kafka",
   topic: "kubernetes:kafka.strimzi.io/v1:KafkaTopic",
@@ -23,9 +24,12 @@ const T = {
 
 const ROOT = new Set(["", "0", "root", "0:0", "root:root"]);
 
+/** The bucket of S3 server access logs: S3 cannot deliver logs to one encrypted with KMS. */
+const isAccessLogBucket = (bucket: PolicyResource) => bucket.props.tags?.purpose === "access-logs";
+
 export const s3BucketsPrivateEncryptedVersioned: StackValidationPolicy = {
   name: "s3-buckets-private-encrypted-versioned",
-  description: "Every S3 bucket blocks public access, is encrypted with KMS and keeps versions.",
+  description: "Every S3 bucket blocks public access, is encrypted (with KMS, but for the access-log bucket, which S3 only delivers to with SSE-S3) and keeps versions.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const childrenOf = (bucket: PolicyResource, type: string) => args.resources.filter((r) => r.type === type && r.parent?.urn === bucket.urn);
@@ -36,9 +40,28 @@ export const s3BucketsPrivateEncryptedVersioned: StackValidationPolicy = {
       }
       const sse = childrenOf(bucket, T.encryption)[0]?.props;
       const algorithm = sse?.rules?.[0]?.applyServerSideEncryptionByDefault?.sseAlgorithm;
-      if (algorithm !== "aws:kms" && algorithm !== "aws:kms:dsse") report(`bucket ${bucket.name} must be encrypted with KMS (got ${algorithm ?? "none"})`, bucket.urn);
+      const allowed = isAccessLogBucket(bucket) ? ["AES256"] : ["aws:kms", "aws:kms:dsse"];
+      if (!allowed.includes(algorithm)) report(`bucket ${bucket.name} must be encrypted with ${allowed.join(" or ")} (got ${algorithm ?? "none"})`, bucket.urn);
       const status = childrenOf(bucket, T.versioning)[0]?.props?.versioningConfiguration?.status;
       if (status !== "Enabled") report(`bucket ${bucket.name} must keep versions (got ${status ?? "no versioning"})`, bucket.urn);
+    }
+  },
+};
+
+export const s3AccessLogged: StackValidationPolicy = {
+  name: "s3-access-logged",
+  description: "Every data bucket writes S3 server access logs to the stack's access-log bucket.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const buckets = args.resources.filter((r) => r.type === T.bucket);
+    const logBuckets = buckets.filter(isAccessLogBucket);
+    for (const bucket of buckets.filter((b) => !isAccessLogBucket(b))) {
+      const logging = args.resources.find((r) => r.type === T.logging && r.parent?.urn === bucket.urn)?.props;
+      // The target is the log bucket's id, which the engine knows only once it exists.
+      const target = logging?.targetBucket;
+      const known = logBuckets.map((b) => b.props.bucket ?? b.props.id).filter((v) => typeof v === "string");
+      if (!logging) report(`bucket ${bucket.name} must write server access logs to the access-log bucket`, bucket.urn);
+      else if (typeof target === "string" && known.length > 0 && !known.includes(target)) report(`bucket ${bucket.name} logs to ${target}, not to the access-log bucket`, bucket.urn);
     }
   },
 };
@@ -151,6 +174,7 @@ export const portsOnLoopback: ResourceValidationPolicy = {
 
 export const INVARIANTS: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   s3BucketsPrivateEncryptedVersioned,
+  s3AccessLogged,
   ecrImmutableScanned,
   kafkaDurability,
   kafkaTopicDurability,

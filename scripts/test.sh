@@ -15,6 +15,7 @@ fi
 scripts/fetch-test-servers.sh
 scripts/setup-python.sh >/dev/null
 scripts/prepare-docker.sh
+scripts/prepare-chromium.sh
 
 npm run typecheck
 npm run lint

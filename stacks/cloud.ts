@@ -4,13 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, type FunctionCommand } from "../contract";
 import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
-import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars, kafkaScramEnv } from "../infra/functions";
+import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars, kafkaScramEnv, portForwardCommand } from "../infra/functions";
 import { StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
 import { platformLabels, serviceAccountRole } from "../infra/kubernetes";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
 import { KubernetesSpark, jobEnv } from "../infra/spark";
 import { S3Zones, zonePolicyStatements, type ZoneUser } from "../infra/storage";
-import { REPO_ROOT, type PlatformOutputs } from "./outputs";
+import { whenPresent } from "../infra/outputs";
+import { PROGRAM_DIR, REPO_ROOT, type PlatformOutputs } from "./outputs";
 
 const SPARK_USER = "spark";
 
@@ -36,12 +37,16 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
   const inCluster: pulumi.ComponentResourceOptions = { providers: [k8sProvider, awsProvider], dependsOn: [namespace] };
 
   const zones = new S3Zones(`${prefix}-storage`, { settings: s.storage, tags }, withAws);
-  const images = new EcrImages(`${prefix}-images`, { root: REPO_ROOT, prefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow } }, withAws);
+  const images = new EcrImages(
+    `${prefix}-images`,
+    { root: REPO_ROOT, workDir: PROGRAM_DIR, network: s.build.network, prefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow, postgres: s.images.postgres } },
+    withAws,
+  );
   const bucketArns = pulumi.all(zones.arns);
   const roleFor = (user: ZoneUser, serviceAccount: string) =>
     serviceAccountRole(
       `${prefix}-${user}-role`,
-      { oidcProviderArn: cloud.oidcProviderArn, namespace: cloud.namespace, serviceAccount, statements: bucketArns.apply((arns) => zonePolicyStatements(user, arns)), tags },
+      { oidcProviderArn: cloud.oidcProviderArn, namespace: cloud.namespace, serviceAccount, statements: whenPresent(bucketArns, (arns) => zonePolicyStatements(user, arns)), tags },
       { provider: awsProvider },
     );
 
@@ -85,7 +90,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       settings: s.airflow,
       chartVersion: cloud.airflowChartVersion,
       image: { repository: images.repositories.airflow.repositoryUrl, tag: images.tags.airflow, baseImage: s.images.airflow },
-      postgresImage: s.images.postgres,
+      postgresImage: images.refs.postgres,
       storageClass: cloud.storageClass,
       env: envVars({ ...sparkJobEnv, SPARK_MASTER_URL: spark.masterUrl }),
       taskRoleArn: airflowRole.arn,
@@ -99,7 +104,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     ? new k8s.core.v1.Secret(`${prefix}-quote-api`, { metadata: { name: "quote-api", namespace: ns, labels }, type: "Opaque", stringData: { apiKey: secrets.quoteApiKey } }, { provider: k8sProvider })
     : undefined;
   const sinkRole = roleFor("sink", FUNCTION_COMMANDS.sink);
-  new KubernetesFunctions(
+  const functions = new KubernetesFunctions(
     `${prefix}-functions`,
     {
       image: images.refs.functions,
@@ -107,6 +112,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       settings: s.functions,
       wiring: { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.names.raw },
       kafkaSecrets: { caSecret: kafka.caSecretName, users: kafka.userSecrets },
+      kafkaClusterName: kafka.clusterName,
       sinkRoleArn: sinkRole.arn,
       quoteApiKeySecret: quoteSecret?.metadata.name,
       labels,
@@ -141,6 +147,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       endpoint: pulumi.output(`https://s3.${cloud.region}.amazonaws.com`),
       buckets: Object.fromEntries(ZONES.map((z) => [z, zones.names[z]])) as PlatformOutputs["objectStore"]["buckets"],
     },
+    dashboard: { url: functions.dashboardUrl, portForward: portForwardCommand(cloud.namespace) },
     snowflake: warehouse ? { database: warehouse.database, pipes: warehouse.pipes, storageIntegration: warehouse.integration } : undefined,
     images: images.refs,
   };

@@ -49,13 +49,14 @@ describe("dev stack (local Docker target)", function () {
         "realtime-producer",
         "sink-1",
         "batch-producer",
+        "dashboard",
       ];
       assert.deepEqual([...containers.keys()].sort(), [...roles].sort());
     });
 
-    it("builds the three images of this repository, tagged by content", () => {
+    it("builds the images of this repository, tagged by content", () => {
       const images = ofType(run.resources, TYPES.image);
-      assert.deepEqual(images.map((i) => (i.plain.imageName as string).split(":")[0]).sort(), ["mdp/airflow", "mdp/functions", "mdp/spark"]);
+      assert.deepEqual(images.map((i) => (i.plain.imageName as string).split(":")[0]).sort(), ["mdp/airflow", "mdp/functions", "mdp/postgres", "mdp/spark"]);
       for (const image of images) {
         assert.match(image.plain.imageName as string, /:src-[0-9a-f]{16}$/);
         assert.equal((image.plain as { skipPush?: boolean }).skipPush, true, `${image.name} stays on the local engine`);
@@ -67,12 +68,13 @@ describe("dev stack (local Docker target)", function () {
       for (const role of ["realtime-producer", "sink-1", "batch-producer", "objectstore-buckets"]) assert.equal(container(role).plain.image, refs.functions, role);
       for (const role of ["spark-master", "spark-worker-1", "spark-worker-2"]) assert.equal(container(role).plain.image, refs.spark, role);
       for (const role of ["airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"]) assert.equal(container(role).plain.image, refs.airflow, role);
+      assert.equal(container("postgres").plain.image, await unwrap(run.outputs.images.postgres!));
     });
 
-    it("runs the one-shot jobs (topics, buckets, Airflow init, volume owner) to completion during the update", () => {
-      const oneShot = [...containers.values()].filter((c) => c.plain.attach === true);
-      assert.deepEqual(oneShot.map((c) => c.plain.hostname).sort(), ["airflow-init", "kafka-topics", "objectstore-buckets", "objectstore-volume-owner"]);
-      for (const job of oneShot) {
+    it("runs the jobs (topics, buckets, Airflow init, volume owner, backfill) to completion during the update", () => {
+      const jobs = [...containers.values()].filter((c) => c.plain.attach === true);
+      assert.deepEqual(jobs.map((c) => c.plain.hostname).sort(), ["airflow-init", "batch-producer", "kafka-topics", "objectstore-buckets", "objectstore-volume-owner"]);
+      for (const job of jobs) {
         assert.equal(job.plain.restart, "no", `${job.name} must not restart`);
         assert.equal(job.plain.mustRun, false, `${job.name} exits; it must not be kept running`);
       }
@@ -143,6 +145,12 @@ describe("dev stack (local Docker target)", function () {
       assert.ok(dependsOn(streaming, master, run.resources), "starts after the master");
     });
 
+    it("backfills from the simulation, seeded as the realtime producer, so that the stack has history without internet", () => {
+      const batch = containerEnv(container("batch-producer"));
+      assert.equal(batch[ENV.batchSource], "simulated");
+      assert.equal(batch[ENV.simulationSeed], containerEnv(container("realtime-producer"))[ENV.simulationSeed]);
+    });
+
     it("attaches every container to the stack's network under its role", () => {
       for (const c of containers.values()) {
         assert.deepEqual(c.plain.networksAdvanced, [{ name: "mdp-dev", aliases: [c.plain.hostname] }], c.name);
@@ -155,8 +163,8 @@ describe("dev stack (local Docker target)", function () {
       for (const other of others) assert.ok(dependsOn(container(role), container(other), run.resources), `${role} waits for ${other}`);
     };
 
-    it("starts the functions after the topics and buckets exist", () => {
-      for (const fn of ["realtime-producer", "sink-1", "batch-producer"]) waitsFor(fn, ["kafka-topics", "objectstore-buckets"]);
+    it("starts the functions, Spark and Airflow's services after the topics and buckets exist", () => {
+      for (const role of ["realtime-producer", "sink-1", "batch-producer", "spark-master", "airflow-scheduler", "airflow-apiserver"]) waitsFor(role, ["kafka-topics", "objectstore-buckets"]);
     });
 
     it("creates topics and buckets once their servers run, and the server once its volume is its own", () => {
@@ -263,7 +271,8 @@ describe("dev stack (local Docker target)", function () {
     it("gives root only to the job that hands the object store its volume, with CAP_CHOWN alone", () => {
       const rootContainers = [...containers.values()].filter((c) => ROOT_USERS.has(c.plain.user as string));
       assert.deepEqual(rootContainers.map((c) => c.plain.hostname), ["objectstore-volume-owner"]);
-      assert.deepEqual(rootContainers[0]!.plain.capabilities, { drops: ["ALL"], adds: ["CHOWN"] });
+      assert.deepEqual(rootContainers[0]!.plain.capabilities, { drops: ["ALL"], adds: ["CAP_CHOWN"] });
+      assert.deepEqual(rootContainers[0]!.plain.command, ["1000:1000", "/data"], "the volume's root folder only: what the server made below is its own");
       assert.equal(rootContainers[0]!.plain.attach, true);
     });
 
@@ -276,7 +285,7 @@ describe("dev stack (local Docker target)", function () {
 
     it("publishes ports on 127.0.0.1 only", () => {
       const published = [...containers.values()].flatMap((c) => (c.plain.ports as { ip: string; external: number }[]).map((p) => ({ name: c.name, ...p })));
-      assert.deepEqual(published.map((p) => p.external).sort((a, b) => a - b), [8080, 8081, 9000, 9001, 9464, 9465, 29092]);
+      assert.deepEqual(published.map((p) => p.external).sort((a, b) => a - b), [8080, 8081, 8090, 9000, 9001, 9464, 9465, 29092]);
       for (const p of published) assert.equal(p.ip, "127.0.0.1", `${p.name} publishes ${p.external} on ${p.ip}`);
     });
 

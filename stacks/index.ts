@@ -7,5 +7,6 @@ export const kafka = platform.kafka;
 export const spark = platform.spark;
 export const airflow = platform.airflow;
 export const objectStore = platform.objectStore;
+export const dashboard = platform.dashboard;
 export const snowflake = platform.snowflake;
 export const images = platform.images;

@@ -9,7 +9,7 @@ import { DockerKafka } from "../infra/kafka";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
 import { DockerSpark, SPARK_MASTER_ALIAS, jobEnv, masterUrl } from "../infra/spark";
 import { DockerObjectStore } from "../infra/storage";
-import { REPO_ROOT, type PlatformOutputs } from "./outputs";
+import { PROGRAM_DIR, REPO_ROOT, type PlatformOutputs } from "./outputs";
 
 /** The platform on one Docker engine: one network, named volumes, ports on the bind address. */
 export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local: NonNullable<PlatformSettings["local"]>): PlatformOutputs {
@@ -20,7 +20,11 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
   const network = new docker.Network(`${prefix}-network`, { name: prefix, driver: "bridge", labels: Object.entries(labels).map(([label, value]) => ({ label, value })) }, { provider });
   const placement: LocalPlacement = { network: network.name, bindAddress: local.bindAddress, labels };
 
-  const images = new LocalImages(`${prefix}-images`, { root: REPO_ROOT, prefix: s.namePrefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow } }, opts);
+  const images = new LocalImages(
+    `${prefix}-images`,
+    { root: REPO_ROOT, workDir: PROGRAM_DIR, network: s.build.network, prefix: s.namePrefix, baseImages: { functions: s.images.node, spark: s.images.spark, airflow: s.images.airflow, postgres: s.images.postgres } },
+    opts,
+  );
   const kafka = new DockerKafka(`${prefix}-kafka`, { image: s.images.kafka, settings: s.kafka, placement, hostPort: local.ports.kafka }, opts);
   const storage = new DockerObjectStore(
     `${prefix}-storage`,
@@ -34,13 +38,18 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
   };
   const platformSecretEnv = { [ENV.awsSecretAccessKey]: storage.secretAccessKey };
 
-  const spark = new DockerSpark(`${prefix}-spark`, { image: images.refs.spark, settings: s.spark, placement, uiPort: local.ports.sparkUi, env: platformEnv, secretEnv: platformSecretEnv }, opts);
-  const airflow = new DockerAirflow(
-    `${prefix}-airflow`,
-    { image: images.refs.airflow, postgresImage: s.images.postgres, settings: s.airflow, placement, uiPort: local.ports.airflowUi, env: platformEnv, secretEnv: platformSecretEnv },
+  const ready = [kafka.ready, storage.ready];
+  const spark = new DockerSpark(
+    `${prefix}-spark`,
+    { image: images.refs.spark, settings: s.spark, placement, uiPort: local.ports.sparkUi, env: platformEnv, secretEnv: platformSecretEnv, dependsOn: ready },
     opts,
   );
-  new DockerFunctions(
+  const airflow = new DockerAirflow(
+    `${prefix}-airflow`,
+    { image: images.refs.airflow, postgresImage: images.refs.postgres, settings: s.airflow, placement, uiPort: local.ports.airflowUi, env: platformEnv, secretEnv: platformSecretEnv, dependsOn: ready },
+    opts,
+  );
+  const functions = new DockerFunctions(
     `${prefix}-functions`,
     {
       image: images.refs.functions,
@@ -50,7 +59,8 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
       s3Credentials,
       quoteApiKey: secrets.quoteApiKey,
       metricsPort: local.ports.metrics,
-      dependsOn: [kafka.ready, storage.ready],
+      dashboardPort: local.ports.dashboard,
+      dependsOn: ready,
     },
     opts,
   );
@@ -76,6 +86,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
       accessKeyId: storage.accessKeyId,
       secretAccessKey: storage.secretAccessKey,
     },
+    dashboard: { url: functions.dashboardUrl },
     snowflake: warehouse ? { database: warehouse.database, pipes: warehouse.pipes } : undefined,
     images: images.refs,
   };

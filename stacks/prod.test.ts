@@ -92,7 +92,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
 
     it("gives each client a KafkaUser with least-privilege ACLs", () => {
       const users = Object.fromEntries(ofType(resources, TYPES.kafkaUser).map((u) => [metadataOf(u).name, spec(u)]));
-      assert.deepEqual(Object.keys(users).sort(), ["batch-producer", "realtime-producer", "sink", "spark"]);
+      assert.deepEqual(Object.keys(users).sort(), ["batch-producer", "dashboard", "realtime-producer", "sink", "spark"]);
       const grants = (user: string) =>
         (users[user].authorization.acls as { resource: { type: string; name: string; patternType: string }; operations: string[] }[]).map(
           (a) => `${a.resource.type}:${a.resource.name}:${a.resource.patternType}:${[...a.operations].sort().join("+")}`,
@@ -112,8 +112,12 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
   });
 
   describe("S3 buckets", () => {
-    it("declares one bucket per zone, none of them public", () => {
-      assert.deepEqual(ofType(resources, TYPES.bucket).map((b) => (b.plain.tags as Record<string, string>).zone).sort(), [...ZONES].sort());
+    const logBucket = () => only(TYPES.bucket, (r) => (r.plain.tags as Record<string, string>).purpose === "access-logs");
+
+    it("declares one bucket per zone and one for their access logs, none of them public", () => {
+      const zones = ofType(resources, TYPES.bucket).map((b) => (b.plain.tags as Record<string, string>).zone).filter(Boolean);
+      assert.deepEqual(zones.sort(), [...ZONES].sort());
+      assert.equal(ofType(resources, TYPES.bucket).length, ZONES.length + 1);
       for (const bucket of ofType(resources, TYPES.bucket)) {
         assert.equal(bucket.plain.acl, undefined, `${bucket.name} has no ACL`);
         assert.equal(bucket.plain.forceDestroy, false, `${bucket.name} keeps its objects on destroy`);
@@ -125,6 +129,12 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
     });
 
     for (const zone of ZONES) {
+      it(`writes the ${zone} bucket's server access logs to the log bucket, under its own prefix`, () => {
+        const logging = onBucket("aws:s3/bucketLogging:BucketLogging", bucketOf(zone)).plain;
+        assert.equal(logging.targetBucket, logBucket().id);
+        assert.equal(logging.targetPrefix, `${zone}/`);
+      });
+
       it(`secures the ${zone} bucket: public access blocked, KMS, versioning, lifecycle, TLS only`, () => {
         const bucket = bucketOf(zone);
         const block = onBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket).plain;
@@ -137,7 +147,8 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
         const rules = onBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", bucket).plain.rules as Json[];
         const ids = rules.map((r) => r.id);
         assert.ok(ids.includes("abort-incomplete-uploads"));
-        assert.equal(rules.find((r) => r.id === "expire-old-versions").noncurrentVersionExpiration.noncurrentDays, 30);
+        const oldVersions = rules.filter((r) => r.noncurrentVersionExpiration !== undefined).map((r) => r.noncurrentVersionExpiration.noncurrentDays);
+        assert.deepEqual(oldVersions, [zone === "checkpoints" ? 1 : 30], "one rule expires old versions");
         if (zone === "raw") assert.deepEqual(rules.find((r) => r.id === "raw-to-infrequent-access").transitions, [{ days: 30, storageClass: "STANDARD_IA" }]);
 
         const [deny] = policyOf(onBucket("aws:s3/bucketPolicy:BucketPolicy", bucket).plain.policy);
@@ -146,12 +157,25 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
         assert.deepEqual(list(deny!.Resource), [bucket.state.arn, `${bucket.state.arn as string}/*`]);
       });
     }
+
+    it("keeps the access logs private, versioned, TLS only, encrypted with S3's keys (logs cannot be delivered to a KMS bucket), written only by S3's logging service", () => {
+      const bucket = logBucket();
+      const block = onBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket).plain;
+      for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(block[key], true, key);
+      assert.equal((onBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket).plain.rules as Json[])[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+      assert.equal((onBucket("aws:s3/bucketVersioning:BucketVersioning", bucket).plain.versioningConfiguration as { status: string }).status, "Enabled");
+      const [deny, allow] = policyOf(onBucket("aws:s3/bucketPolicy:BucketPolicy", bucket).plain.policy);
+      assert.equal(deny!.Effect, "Deny");
+      assert.deepEqual(allow!.Principal, { Service: "logging.s3.amazonaws.com" });
+      assert.deepEqual(allow!.Condition!.StringEquals, { "aws:SourceAccount": "123456789012" });
+      assert.equal(ofType(resources, "aws:s3/bucketLogging:BucketLogging").length, ZONES.length, "the log bucket does not log itself");
+    });
   });
 
   describe("images", () => {
     it("pushes to immutable ECR repositories scanned on push", () => {
       const repos = ofType(resources, TYPES.ecrRepository);
-      assert.deepEqual(repos.map((r) => r.plain.name).sort(), ["mdp-prod/airflow", "mdp-prod/functions", "mdp-prod/spark"]);
+      assert.deepEqual(repos.map((r) => r.plain.name).sort(), ["mdp-prod/airflow", "mdp-prod/functions", "mdp-prod/postgres", "mdp-prod/spark"]);
       for (const repo of repos) {
         assert.equal(repo.plain.imageTagMutability, "IMMUTABLE", repo.name);
         assert.deepEqual(repo.plain.imageScanningConfiguration, { scanOnPush: true }, repo.name);
@@ -174,6 +198,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       assert.deepEqual(workloads().map((w) => w.name).sort(), [
         "mdp-prod-airflow-postgres",
         "mdp-prod-functions-batch-producer",
+        "mdp-prod-functions-dashboard",
         "mdp-prod-functions-realtime-producer",
         "mdp-prod-functions-sink",
         "mdp-prod-spark-master",
@@ -309,6 +334,14 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
         for (const resource of list(s.Resource)) assert.ok(resource === rawArn || resource === `${rawArn}/*`, `the sink may touch ${resource}`);
         for (const action of list(s.Action)) assert.ok(!action.includes("*"), `no wildcard action (${action})`);
       }
+    });
+
+    it("runs Postgres from the stack's registry by digest, built on the pinned release", async () => {
+      const postgres = podSpecOf(only(TYPES.statefulSet)).containers[0]!;
+      assert.equal(postgres.image, await unwrap(run.outputs.images.postgres!));
+      assert.match(postgres.image, /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/mdp-prod\/postgres:src-[0-9a-f]{16}@sha256:[0-9a-f]{64}$/);
+      const build = only(TYPES.image, (r) => (r.plain.imageName as string).includes("/postgres:")).plain.build as Json;
+      assert.equal(build.args.BASE_IMAGE, "postgres:17.11-bookworm");
     });
 
     it("restricts Postgres to Airflow's pods", () => {

@@ -7,6 +7,7 @@ import { producerConfig } from "../functions/lib";
 import { createBucket, kafkaClient, readLanded, recreatePlatformTopics, s3Client, testServers } from "./harness";
 import { buildImage, dockerEngine, nodeBaseImage, type DockerEngine } from "./harness/docker";
 import { repoRoot } from "./harness/files";
+import { freePorts } from "./harness/process";
 
 const IMAGE = "mdp-test/functions:itest";
 
@@ -89,5 +90,33 @@ describe("functions image", function () {
     assert.equal(landed.length, ticks.length, await engine.docker(["logs", "--tail", "20", name]).catch(() => ""));
     await engine.docker(["stop", "--time", "30", name]);
     assert.equal((await engine.docker(["inspect", "--format", "{{.State.ExitCode}}", name])).trim(), "0", "SIGTERM ends the sink cleanly");
+  });
+
+  it("serves the dashboard's page built into the image, and joins its group on the broker", async () => {
+    const { kafka } = await testServers();
+    const [port, metricsPort] = (await freePorts(2)) as [number, number];
+    const name = `dashboard-${randomBytes(3).toString("hex")}`;
+    containers.push(name);
+    await engine.docker([
+      "run", "--detach", "--name", name, "--network", "host",
+      ...envArgs({
+        [ENV.kafkaBrokers]: kafka.brokers.join(","),
+        [ENV.dashboardGroupId]: `image-${randomBytes(3).toString("hex")}`,
+        [ENV.dashboardPort]: String(port),
+        [ENV.metricsPort]: String(metricsPort),
+      }),
+      IMAGE, FUNCTION_COMMANDS.dashboard,
+    ]);
+    const deadline = Date.now() + 60_000;
+    while (!(await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then((r) => r.ok, () => false)) && Date.now() < deadline) await sleep(250);
+    assert.ok(await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then((r) => r.ok, () => false), await engine.docker(["logs", "--tail", "20", name], { withStderr: true }).catch(() => ""));
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<script src="app\.js"/);
+    const bundle = await (await fetch(`http://127.0.0.1:${port}/app.js`)).text();
+    assert.match(bundle, /Lightweight Charts/, "the chart library is bundled in, with its licence notice");
+    assert.equal((await fetch(`http://127.0.0.1:${port}/app.css`)).status, 200);
+    await engine.docker(["stop", "--time", "20", name]);
+    assert.equal((await engine.docker(["inspect", "--format", "{{.State.ExitCode}}", name])).trim(), "0", "SIGTERM ends the dashboard cleanly");
   });
 });

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Registry } from "prom-client";
 import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, encodeRecord } from "../contract";
-import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient } from "../functions/batch-producer/fixtures/client";
+import { FIXTURE_RANGE, fixtureSource } from "../functions/batch-producer/fixtures/client";
 import { recordedBars } from "../functions/batch-producer/fixtures/expected";
 import { createBatchMetrics } from "../functions/batch-producer/metrics";
 import { openKafkaPublisher } from "../functions/batch-producer/publish";
@@ -46,8 +46,8 @@ describe("pipeline from producers to the object store", function () {
     const publisher = await openKafkaPublisher(kafka, { brokers: servers.kafka.brokers, clientId: "pipeline-itest", ssl: false, acks: "all" });
     try {
       const summary = await run(
-        { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE, retry: { attempts: 3, baseMs: 10, maxMs: 100 } },
-        { client: fixtureClient().client, publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()), now: () => FIXTURE_NOW },
+        { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE },
+        { source: fixtureSource(), publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()) },
       );
       assert.equal(exitCode(summary), 0);
     } finally {

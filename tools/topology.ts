@@ -33,7 +33,7 @@ function node(r: RecordedResource): { kind: Kind; label: string } | undefined {
     case "kubernetes:helm.sh/v3:Release":
       return { kind: "chart", label: `${String(p.chart).split("/").pop()} chart` };
     case "aws:s3/bucket:Bucket":
-      return { kind: "store", label: `S3 ${String(p.tags?.zone)}` };
+      return { kind: "store", label: `S3 ${String(p.tags?.zone ?? p.tags?.purpose)}` };
     case "snowflake:index/pipe:Pipe":
     case "snowflake:index/stage:Stage":
     case "snowflake:index/table:Table":

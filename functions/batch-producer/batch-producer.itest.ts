@@ -4,7 +4,7 @@ import type { Kafka } from "kafkajs";
 import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, ENV, TOPICS, barId, encodeRecord, parseBar, type DailyBar } from "../../contract";
 import { silentLogger, type KafkaSettings } from "../lib";
 import { consumeBetween, endOffsets, ensureTopic, kafkaClient, testServers, type Consumed } from "../../test/harness";
-import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient } from "./fixtures/client";
+import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient, fixtureSource } from "./fixtures/client";
 import { FIXTURE_TRADING_DAYS } from "./fixtures/generate";
 import { recordedBars } from "./fixtures/expected";
 import { createBatchMetrics } from "./metrics";
@@ -36,8 +36,8 @@ describe("batch producer against a real broker", function () {
     const publisher = await openKafkaPublisher(kafka, settings);
     try {
       const summary = await run(
-        { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE, retry: { attempts: 3, baseMs: 10, maxMs: 100 } },
-        { client: fixtureClient().client, publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()), now: () => FIXTURE_NOW },
+        { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE },
+        { source: fixtureSource(), publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()) },
       );
       assert.equal(exitCode(summary), 0, JSON.stringify(summary.outcomes.filter((o) => o.status !== "published")));
     } finally {
@@ -73,5 +73,17 @@ describe("batch producer against a real broker", function () {
     const published = await consumeBetween(kafka, topic, before, await endOffsets(kafka, topic));
     assert.deepEqual(new Set(published.map((m) => `${m.key}\n${m.value}`)), expectedMessages());
     assert.equal(published.length, expectedMessages().size);
+  });
+
+  it("runs from main() with BATCH_SOURCE=simulated without any network: simulated bars, valid, each symbol on one partition", async () => {
+    const before = await endOffsets(kafka, topic);
+    const vars = { [ENV.kafkaBrokers]: settings.brokers.join(","), [ENV.batchSource]: "simulated", [ENV.batchSymbols]: "AAPL,MSFT,V", [ENV.batchFrom]: "2026-01-05", [ENV.batchTo]: "2026-01-30", [ENV.logLevel]: "warn" };
+    const offline = () => Promise.reject(new Error("no network in this test"));
+    assert.equal(await main(vars, offline as typeof fetch), 0);
+    const published = await consumeBetween(kafka, topic, before, await endOffsets(kafka, topic));
+    assert.equal(published.length, 3 * 20, "20 weekdays of January 2026 for 3 symbols");
+    const bars = published.map((m) => parseBar(JSON.parse(m.value)));
+    assert.ok(bars.every((b, i) => b.source === "simulated" && b.symbol === published[i]!.key));
+    for (const symbol of ["AAPL", "MSFT", "V"]) assert.equal(new Set(published.filter((m) => m.key === symbol).map((m) => m.partition)).size, 1, symbol);
   });
 });

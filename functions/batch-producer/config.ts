@@ -1,4 +1,4 @@
-import { DEFAULT_BATCH_SYMBOLS, ENV, isSymbol } from "../../contract";
+import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, ENV, isSymbol, type BatchSource } from "../../contract";
 import { EnvReader, isLevel, readKafkaSettings, type KafkaSettings, type Level } from "../lib";
 import type { RetryPolicy } from "./fetch";
 import type { DateRange } from "./yahoo";
@@ -6,6 +6,9 @@ import type { DateRange } from "./yahoo";
 export const COMPONENT = "batch-producer";
 
 export interface BatchSettings {
+  source: BatchSource;
+  /** Seed of the simulated source; the realtime producer's simulation takes the same. */
+  seed: number;
   symbols: string[];
   /** Trading dates to fetch, both ends included. */
   range: DateRange;
@@ -83,6 +86,8 @@ export function readSymbols(env: EnvReader): string[] {
 
 export function readBatchSettings(env: EnvReader, now: Date): BatchSettings {
   return {
+    source: env.oneOf(ENV.batchSource, BATCH_SOURCES, "yahoo"),
+    seed: env.int(ENV.simulationSeed, 42, { min: 0, max: 2 ** 31 - 1 }),
     symbols: readSymbols(env),
     range: readRange(env, now),
     retry: { ...DEFAULT_RETRY, attempts: env.int(ENV.batchFetchAttempts, DEFAULT_RETRY.attempts, { min: 1, max: 20 }) },

@@ -4,4 +4,6 @@ export * from "./fetch";
 export * from "./metrics";
 export * from "./publish";
 export * from "./run";
+export * from "./simulated";
+export * from "./source";
 export * from "./yahoo";

@@ -3,6 +3,7 @@ import { createYahooClient } from "./client";
 import { createBatchMetrics } from "./metrics";
 import { openKafkaPublisher, type KafkaPublisher } from "./publish";
 import { exitCode, run } from "./run";
+import { simulatedSource, yahooSource } from "./source";
 import { EnvError, createKafka, createLogger, createRegistry, startMetricsServer } from "../lib";
 
 /** How long a stop signal may take before the process exits regardless. */
@@ -47,8 +48,10 @@ export async function main(
   let publisher: KafkaPublisher | undefined;
   try {
     publisher = await openKafkaPublisher(createKafka(config.kafka, log), config.kafka);
+    const source =
+      config.batch.source === "simulated" ? simulatedSource(config.batch.seed) : yahooSource(createYahooClient({ fetch, log }), config.batch.retry, { log, metrics });
     const summary = await run(config.batch, {
-      client: createYahooClient({ fetch, log }),
+      source,
       publisher,
       log,
       metrics,

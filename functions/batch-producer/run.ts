@@ -1,26 +1,29 @@
+import { ENV } from "../../contract";
 import type { Logger } from "../lib";
-import type { ChartClient } from "./client";
-import { fetchChart, type RetryPolicy } from "./fetch";
 import type { BatchMetrics } from "./metrics";
 import type { BarPublisher } from "./publish";
-import { chartToBars, type DateRange } from "./yahoo";
+import type { BarSource } from "./source";
+import type { DateRange } from "./yahoo";
 
 export interface RunOptions {
   symbols: readonly string[];
   range: DateRange;
-  retry: RetryPolicy;
 }
 
 export interface RunDeps {
-  client: ChartClient;
+  source: BarSource;
   publisher: BarPublisher;
   log: Logger;
   metrics: BatchMetrics;
-  /** @default the wall clock */
-  now?: () => Date;
   /** Aborting stops before the next symbol; the run then counts as failed. */
   signal?: AbortSignal;
 }
+
+/**
+ * Symbols in a row that fail because the source cannot be reached before the run stops trying the
+ * rest: without a network, ten symbols of retries would take minutes to say the same thing.
+ */
+export const UNREACHABLE_LIMIT = 2;
 
 export interface SymbolOutcome {
   symbol: string;
@@ -51,21 +54,21 @@ export function exitCode(summary: RunSummary): number {
  * others; the summary tells which ones did.
  */
 export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
-  const { client, publisher, log, metrics, signal } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { source, publisher, log, metrics, signal } = deps;
   const started = performance.now();
   const outcomes: SymbolOutcome[] = [];
-  log.info("batch started", { symbols: options.symbols, from: options.range.from, to: options.range.to });
+  let unreachableInARow = 0;
+  log.info("batch started", { source: source.name, symbols: options.symbols, from: options.range.from, to: options.range.to });
   for (const symbol of options.symbols) {
-    if (signal?.aborted) {
-      outcomes.push({ symbol, status: "not_attempted", bars: 0, skipped: 0, ms: 0 });
+    if (signal?.aborted || unreachableInARow >= UNREACHABLE_LIMIT) {
+      const error = signal?.aborted ? "stopped before this symbol" : `not tried: ${source.name} could not be reached for the last ${unreachableInARow} symbols`;
+      outcomes.push({ symbol, status: "not_attempted", bars: 0, skipped: 0, ms: 0, error });
       continue;
     }
     const t0 = performance.now();
     const elapsed = () => Math.round(performance.now() - t0);
     try {
-      const chart = await fetchChart(client, symbol, options.range, options.retry, { log, metrics, signal });
-      const { bars, skipped } = chartToBars(symbol, chart, options.range, now());
+      const { bars, skipped } = await source.bars(symbol, options.range, signal);
       for (const row of skipped) {
         metrics.rowsSkipped.inc({ reason: row.reason });
         log.warn("row skipped", { ...row });
@@ -74,11 +77,16 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
       metrics.barsPublished.inc(bars.length);
       const outcome: SymbolOutcome = { symbol, status: "published", bars: bars.length, skipped: skipped.length, ms: elapsed() };
       outcomes.push(outcome);
+      unreachableInARow = 0;
       log.info("symbol published", { symbol, bars: outcome.bars, skipped: outcome.skipped, ms: outcome.ms });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       outcomes.push({ symbol, status: "failed", bars: 0, skipped: 0, ms: elapsed(), error });
       log.error("symbol failed", { symbol, ms: elapsed(), err });
+      unreachableInARow = source.unreachable(err) ? unreachableInARow + 1 : 0;
+      if (unreachableInARow === UNREACHABLE_LIMIT && symbol !== options.symbols.at(-1)) {
+        log.error(`${source.name} cannot be reached; the remaining symbols are not tried`, { source: source.name, hint: `${ENV.batchSource}=simulated publishes bars without a network` });
+      }
     }
   }
   const summary: RunSummary = {

@@ -1,4 +1,4 @@
-import { ENV, TOPICS } from "../../contract";
+import { DEFAULT_SHUTDOWN_GRACE_MS, ENV, TOPICS } from "../../contract";
 import { EnvReader, isLevel, readKafkaSettings, readS3Settings, type KafkaSettings, type Level, type S3Settings } from "../lib";
 
 export const COMPONENT = "sink";
@@ -55,7 +55,7 @@ export function readSinkSettings(vars: Readonly<Record<string, string | undefine
     maxBufferedBytes: env.int(ENV.sinkMaxBufferedBytes, 256 * 1024 * 1024, { min: 1024 * 1024 }),
     handoverDelayMs: env.int(ENV.sinkHandoverDelayMs, s3RequestTimeoutMs + 1_000, { min: 0, max: 600_000 }),
     s3RequestTimeoutMs,
-    shutdownGraceMs: env.int(ENV.sinkShutdownGraceMs, 30_000, { min: 1_000, max: 600_000 }),
+    shutdownGraceMs: env.int(ENV.sinkShutdownGraceMs, DEFAULT_SHUTDOWN_GRACE_MS, { min: 1_000, max: 600_000 }),
     sessionTimeoutMs: env.int(ENV.sinkSessionTimeoutMs, 30_000, { min: 6_000, max: 300_000 }),
     metricsPort: env.int(ENV.metricsPort, 0, { min: 0, max: 65_535 }),
     logLevel: isLevel(level) ? level : "info",

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { whenPresent } from "../outputs";
 import { fernetKeyFromB64Url } from "./spec";
 
 /** Every credential Airflow needs, generated once per stack and kept as secrets in its state. */
@@ -17,7 +18,7 @@ export function generateAirflowCredentials(name: string, parent: pulumi.Resource
   return {
     dbPassword: password("db-password"),
     adminPassword: password("admin-password"),
-    fernetKey: pulumi.secret(fernet.b64Url.apply(fernetKeyFromB64Url)),
+    fernetKey: pulumi.secret(whenPresent(fernet.b64Url, fernetKeyFromB64Url)),
     jwtSecret: password("jwt-secret"),
     apiSecretKey: password("api-secret-key"),
   };

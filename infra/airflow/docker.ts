@@ -1,8 +1,7 @@
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
 import type { AirflowSettings } from "../config";
-import { createContainer, createVolume, hostAddress, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
+import { createContainer, createJob, createVolume, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import {
   AIRFLOW_SERVICES,
   AIRFLOW_USER,
@@ -21,8 +20,8 @@ import { generateAirflowCredentials } from "./credentials";
 export interface DockerAirflowArgs {
   /** Our Airflow image (apache/airflow with the DAGs and their packages). */
   image: pulumi.Input<string>;
-  /** Pinned Postgres image of the metadata database. */
-  postgresImage: string;
+  /** Postgres image of the metadata database (built from the pinned `images.postgres`). */
+  postgresImage: pulumi.Input<string>;
   settings: AirflowSettings;
   placement: LocalPlacement;
   /** Host port of the API server (UI). */
@@ -30,9 +29,11 @@ export interface DockerAirflowArgs {
   /** Platform settings the DAGs read (Kafka, object store, Spark master). */
   env: Record<string, pulumi.Input<string>>;
   secretEnv: Record<string, pulumi.Input<string>>;
+  /** What must be ready before the DAGs run (topics, buckets). */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-export function postgresSpec(image: string, password: pulumi.Input<string>, volume: pulumi.Input<string>): ContainerSpec {
+export function postgresSpec(image: pulumi.Input<string>, password: pulumi.Input<string>, volume: pulumi.Input<string>): ContainerSpec {
   return {
     role: POSTGRES_ALIAS,
     image,
@@ -58,7 +59,7 @@ export function airflowInitSpec(args: DockerAirflowArgs, secrets: AirflowSecrets
       _AIRFLOW_WWW_USER_USERNAME: args.settings.adminUser,
     },
     secretEnv: { ...airflowSecretEnv(secrets), _AIRFLOW_WWW_USER_PASSWORD: adminPassword },
-    oneShot: true,
+    lifecycle: "job",
   };
 }
 
@@ -97,15 +98,14 @@ export class DockerAirflow extends pulumi.ComponentResource {
 
     const data = createVolume(name, "postgres-data", args.placement.labels, child);
     const postgres = createContainer(name, postgresSpec(args.postgresImage, dbPassword, data.name), args.placement, child);
-    const init = createContainer(name, airflowInitSpec(args, secrets, adminPassword), args.placement, { parent: this, dependsOn: [postgres] });
-    const services: docker.Container[] = [];
+    const init = createJob(name, airflowInitSpec(args, secrets, adminPassword), args.placement, "migrating the Airflow database", { parent: this, dependsOn: [postgres] });
     for (const service of Object.keys(AIRFLOW_SERVICES) as (keyof typeof AIRFLOW_SERVICES)[]) {
-      services.push(createContainer(name, airflowServiceSpec(args, secrets, service), args.placement, { parent: this, dependsOn: [init] }));
+      createContainer(name, airflowServiceSpec(args, secrets, service), args.placement, { parent: this, dependsOn: [init.done, ...args.dependsOn] });
     }
     const host = hostAddress(args.placement.bindAddress);
     this.uiUrl = pulumi.output(`http://${host}:${args.uiPort}`);
     this.adminUser = pulumi.output(args.settings.adminUser);
     this.adminPassword = adminPassword;
-    this.registerOutputs({ uiUrl: this.uiUrl, adminUser: this.adminUser, initExit: requireSuccess(init, "migrating the Airflow database") });
+    this.registerOutputs({ uiUrl: this.uiUrl, adminUser: this.adminUser });
   }
 }

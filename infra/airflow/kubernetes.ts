@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS } from "../../contract";
+import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { AirflowSettings } from "../config";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
@@ -71,7 +71,8 @@ export interface KubernetesAirflowArgs {
   settings: AirflowSettings;
   chartVersion: string;
   image: { repository: pulumi.Input<string>; tag: string; baseImage: string };
-  postgresImage: string;
+  /** Postgres image of the metadata database, by digest. */
+  postgresImage: pulumi.Input<string>;
   storageClass: string;
   env: { name: string; value: pulumi.Input<string> }[];
   taskRoleArn?: pulumi.Input<string>;
@@ -121,6 +122,7 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
             metadata: { labels: pgLabels },
             spec: {
               securityContext: restrictedPodSecurity(999),
+              terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
               containers: [
                 {
                   name: "postgres",

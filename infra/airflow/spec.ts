@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
+import { whenPresent } from "../outputs";
 import type { AirflowSettings } from "../config";
 
 /** The apache/airflow image's user; its entrypoint requires group 0. */
@@ -22,9 +23,7 @@ export function airflowVersionOf(image: string): string {
 
 /** Metadata DB URL; the password is URL-encoded, and the result stays a secret. */
 export function metadataConnection(password: pulumi.Input<string>, host: pulumi.Input<string>, driver = "postgresql+psycopg2"): pulumi.Output<string> {
-  return pulumi.secret(
-    pulumi.all([password, host]).apply(([p, h]) => `${driver}://${METADATA_DB_USER}:${encodeURIComponent(p)}@${h}:${PORTS.postgres}/${METADATA_DB}`),
-  );
+  return pulumi.secret(whenPresent(pulumi.all([password, host]), ([p, h]) => `${driver}://${METADATA_DB_USER}:${encodeURIComponent(p)}@${h}:${PORTS.postgres}/${METADATA_DB}`));
 }
 
 /** Settings every Airflow service shares (Airflow's AIRFLOW__SECTION__KEY convention). */

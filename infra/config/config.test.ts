@@ -102,6 +102,21 @@ describe("stack config", () => {
       assertOneProblem(problemsOf(changed("dev", { target: undefined }), ctx("dev")), "target", '"local"');
     });
 
+    it("refuses a batch source other than yahoo or simulated, and defaults to yahoo", () => {
+      const problem = assertOneProblem(problemsOf(changed("dev", { "functions.batchSource": "csv" }), ctx("dev")), "functions.batchSource", '(got "csv")');
+      assert.match(problem, /"yahoo", "simulated"/);
+      assert.equal(parseSettings(changed("dev", { "functions.batchSource": undefined }), ctx("dev")).functions.batchSource, "yahoo");
+      assert.equal(parseSettings(committed("dev"), ctx("dev")).functions.batchSource, "simulated", "dev runs offline as committed");
+    });
+
+    it("refuses a build network that is not a Docker network name, and leaves it unset by default", () => {
+      for (const network of ["", "host net", "--network=host"]) {
+        assertOneProblem(problemsOf(changed("dev", { build: { network } }), ctx("dev")), "build.network", `(got ${JSON.stringify(network)})`);
+      }
+      assert.equal(parseSettings(committed("dev"), ctx("dev")).build.network, undefined);
+      assert.equal(parseSettings(changed("dev", { build: { network: "host" } }), ctx("dev")).build.network, "host");
+    });
+
     it("refuses a bad bind address", () => {
       for (const address of ["localhost", "256.0.0.1"]) {
         assertOneProblem(problemsOf(changed("dev", { "local.bindAddress": address }), ctx("dev")), "local.bindAddress", `(got "${address}")`);

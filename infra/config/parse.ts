@@ -1,4 +1,4 @@
-import { DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, isSymbol } from "../../contract";
+import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, isSymbol } from "../../contract";
 import { airflowVersionOf } from "../airflow/spec";
 import { kafkaVersionOf } from "../kafka/strimzi";
 import { kafkaSettingsProblems } from "../kafka/spec";
@@ -24,7 +24,7 @@ export interface ConfigContext {
   plaintext: ReadonlySet<string>;
 }
 
-const TOP_LEVEL = ["target", "namePrefix", "images", "kafka", "spark", "airflow", "storage", "functions", "local", "cloud", "snowflake", ...SECRET_KEYS];
+const TOP_LEVEL = ["target", "namePrefix", "images", "build", "kafka", "spark", "airflow", "storage", "functions", "local", "cloud", "snowflake", ...SECRET_KEYS];
 const NAME = /^[a-z][a-z0-9-]{0,20}$/;
 /** `<prefix>-checkpoints-` must fit the 37 characters AWS allows a bucket-name prefix. */
 const BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]{1,23}$/;
@@ -33,6 +33,7 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const OIDC_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/;
 const CHART_VERSION = /^\d+\.\d+\.\d+$/;
 const SNOWFLAKE_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
+const DOCKER_NETWORK = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 
 /** Defaults that differ per target, in one place. */
 function targetDefaults(target: Target) {
@@ -71,6 +72,8 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
       }
     }
   }
+  const buildRaw = p.object("build", raw.build, ["network"]);
+  const build = buildRaw.network === undefined ? {} : { network: p.string("build.network", buildRaw.network, "", DOCKER_NETWORK, 'a Docker network name such as "host"') };
   const kafka = parseKafka(p, raw.kafka, target, d.kafka);
 
   const sparkRaw = p.object("spark", raw.spark, ["workers", "workerCores", "workerMemory"]);
@@ -86,7 +89,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
     executor: p.oneOf("airflow.executor", airflowRaw.executor, ["LocalExecutor", "KubernetesExecutor", "CeleryExecutor"] as const, "LocalExecutor"),
   };
 
-  const storageRaw = p.object("storage", raw.storage, ["server", "bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy"]);
+  const storageRaw = p.object("storage", raw.storage, ["server", "bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy", "accessLogExpirationDays"]);
   const storage = {
     server: p.oneOf("storage.server", storageRaw.server, OBJECT_STORE_SERVER_NAMES, "minio"),
     bucketPrefix: p.string("storage.bucketPrefix", storageRaw.bucketPrefix, `${namePrefix}-${ctx.stack}`.toLowerCase().slice(0, 24), BUCKET_PREFIX, "lower-case letters, digits and dashes (2 to 24)"),
@@ -94,6 +97,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
     rawInfrequentAccessDays: p.int("storage.rawInfrequentAccessDays", storageRaw.rawInfrequentAccessDays, d.storage.rawInfrequentAccessDays, 0, 3650),
     noncurrentVersionExpirationDays: p.int("storage.noncurrentVersionExpirationDays", storageRaw.noncurrentVersionExpirationDays, 30, 0, 3650),
     forceDestroy: p.bool("storage.forceDestroy", storageRaw.forceDestroy, d.storage.forceDestroy),
+    accessLogExpirationDays: p.int("storage.accessLogExpirationDays", storageRaw.accessLogExpirationDays, 365, 1, 3650),
   };
   if (target === "cloud" && !storage.versioning) p.add(`\`storage.versioning\` must stay true on a cloud stack (got false)`);
 
@@ -125,7 +129,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
   for (const key of missing) p.add(`the secret \`${key}\` is missing: run \`${setSecretCommand(key, ctx.stack)}\``);
 
   if (p.list.length > 0) throw new ConfigError(p.list, ctx.stack);
-  return { project: ctx.project, stack: ctx.stack, target, namePrefix, images, kafka, spark, airflow, storage, functions, local, cloud, snowflake, requiredSecrets };
+  return { project: ctx.project, stack: ctx.stack, target, namePrefix, images, build, kafka, spark, airflow, storage, functions, local, cloud, snowflake, requiredSecrets };
 }
 
 /** The exact command that sets a secret; kubeconfig and keys are multi-line, so they come from a file. */
@@ -174,7 +178,7 @@ function parseKafka(p: Problems, value: unknown, target: Target, d: ReturnType<t
 }
 
 function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number) {
-  const raw = p.object("functions", value, ["symbols", "batchSymbols", "tickIntervalMs", "simulationSeed", "quoteSource", "sink"]);
+  const raw = p.object("functions", value, ["symbols", "batchSymbols", "tickIntervalMs", "simulationSeed", "quoteSource", "batchSource", "sink"]);
   const sinkRaw = p.object("functions.sink", raw.sink, ["flushRecords", "flushBytes", "flushIntervalMs", "replicas"]);
   return {
     symbols: p.stringList("functions.symbols", raw.symbols, DEFAULT_REALTIME_SYMBOLS, isSymbol, "tickers such as AAPL"),
@@ -182,6 +186,7 @@ function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number
     tickIntervalMs: p.int("functions.tickIntervalMs", raw.tickIntervalMs, 2000, 100, 3_600_000),
     simulationSeed: p.int("functions.simulationSeed", raw.simulationSeed, 42, 0, 2 ** 31 - 1),
     quoteSource: p.oneOf("functions.quoteSource", raw.quoteSource, ["simulated", "live"] as const, "simulated"),
+    batchSource: p.oneOf("functions.batchSource", raw.batchSource, BATCH_SOURCES, "yahoo"),
     sink: {
       flushRecords: p.int("functions.sink.flushRecords", sinkRaw.flushRecords, 5000, 1, 1_000_000),
       flushBytes: p.int("functions.sink.flushBytes", sinkRaw.flushBytes, 4 * 1024 * 1024, 1024, 512 * 1024 * 1024),
@@ -193,7 +198,7 @@ function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number
 
 function parseLocal(p: Problems, value: unknown): LocalSettings {
   const raw = p.object("local", value, ["bindAddress", "ports", "dockerHost"]);
-  const portsRaw = p.object("local.ports", raw.ports, ["kafka", "s3", "s3Console", "sparkUi", "airflowUi", "metrics"]);
+  const portsRaw = p.object("local.ports", raw.ports, ["kafka", "s3", "s3Console", "sparkUi", "airflowUi", "metrics", "dashboard"]);
   const port = (key: string, fallback: number) => p.int(`local.ports.${key}`, portsRaw[key], fallback, 1024, 65_535);
   const ports = {
     kafka: port("kafka", 29092),
@@ -202,6 +207,7 @@ function parseLocal(p: Problems, value: unknown): LocalSettings {
     sparkUi: port("sparkUi", 8080),
     airflowUi: port("airflowUi", 8081),
     metrics: port("metrics", 9464),
+    dashboard: port("dashboard", 8090),
   };
   const taken = new Map<number, string>();
   for (const [key, n] of Object.entries(ports)) {

@@ -1,3 +1,4 @@
+import type { BatchSource } from "../../contract";
 import type { ObjectStoreServerName } from "../storage/servers";
 import type { ImageSettings } from "./images";
 
@@ -56,6 +57,8 @@ export interface StorageSettings {
   noncurrentVersionExpirationDays: number;
   /** Let `pulumi destroy` delete buckets that still hold objects. @default true on `local`, false on `cloud` */
   forceDestroy: boolean;
+  /** Days the S3 server access logs of every zone are kept (`cloud`). @default 365 */
+  accessLogExpirationDays: number;
 }
 
 export interface SinkSettings {
@@ -69,6 +72,14 @@ export interface SinkSettings {
   replicas: number;
 }
 
+export interface BuildSettings {
+  /**
+   * Docker network of the image builds' RUN steps, e.g. `host` on an engine without a default
+   * bridge (`npm ci` in the functions image needs a network). @default the engine's default bridge
+   */
+  network?: string;
+}
+
 export interface FunctionsSettings {
   /** Symbols of the realtime producer. @default AAPL MSFT GOOGL AMZN META TSLA NVDA JPM */
   symbols: string[];
@@ -80,14 +91,19 @@ export interface FunctionsSettings {
   simulationSeed: number;
   /** `simulated` (random walk) or `live` (needs the `quoteApiKey` secret). @default "simulated" */
   quoteSource: "simulated" | "live";
+  /**
+   * `yahoo` (daily bars from Yahoo through yahoo-finance2) or `simulated` (bars from the same
+   * seeded model as the simulated ticks, for machines without internet). @default "yahoo"
+   */
+  batchSource: BatchSource;
   sink: SinkSettings;
 }
 
 export interface LocalSettings {
   /** Host address that published ports bind to. @default "127.0.0.1" */
   bindAddress: string;
-  /** Host ports. @default kafka 29092, s3 9000, s3Console 9001, sparkUi 8080, airflowUi 8081, metrics 9464 */
-  ports: { kafka: number; s3: number; s3Console: number; sparkUi: number; airflowUi: number; metrics: number };
+  /** Host ports. @default kafka 29092, s3 9000, s3Console 9001, sparkUi 8080, airflowUi 8081, metrics 9464, dashboard 8090 */
+  ports: { kafka: number; s3: number; s3Console: number; sparkUi: number; airflowUi: number; metrics: number; dashboard: number };
   /** Docker engine to talk to. @default the Docker provider's own default (DOCKER_HOST or the local socket) */
   dockerHost?: string;
 }
@@ -139,6 +155,7 @@ export interface PlatformSettings {
   /** Prefix of every resource's name. @default "mdp" */
   namePrefix: string;
   images: ImageSettings;
+  build: BuildSettings;
   kafka: KafkaSettings;
   spark: SparkSettings;
   airflow: AirflowSettings;

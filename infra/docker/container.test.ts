@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretOutput, unwrap } from "../testing/mocks";
-import { containerArgs, envList, type ContainerSpec, type LocalPlacement } from "./container";
+import { STOP_GRACE_SECONDS } from "../../contract";
+import { containerArgs, envList, jobFailure, type ContainerSpec, type LocalPlacement } from "./container";
 
 const PLACEMENT: LocalPlacement = { network: "mdp-dev", bindAddress: "127.0.0.1", labels: { "market-data.platform/stack": "dev" } };
 const SERVICE: ContainerSpec = {
@@ -44,7 +45,7 @@ describe("containerArgs", () => {
 
   it("drops every capability, adds only those asked for, and forbids new privileges", () => {
     assert.deepEqual(containerArgs("c", SERVICE, PLACEMENT).capabilities, { drops: ["ALL"], adds: [] });
-    assert.deepEqual(containerArgs("c", { ...SERVICE, capabilities: ["CHOWN"] }, PLACEMENT).capabilities, { drops: ["ALL"], adds: ["CHOWN"] });
+    assert.deepEqual(containerArgs("c", { ...SERVICE, capabilities: ["CAP_CHOWN"] }, PLACEMENT).capabilities, { drops: ["ALL"], adds: ["CAP_CHOWN"] });
     assert.deepEqual(containerArgs("c", SERVICE, PLACEMENT).securityOpts, ["no-new-privileges:true"]);
     assert.equal(containerArgs("c", SERVICE, PLACEMENT).user, "1000:1000");
   });
@@ -59,8 +60,8 @@ describe("containerArgs", () => {
     assert.equal(containerArgs("c", { ...SERVICE, healthcheck: undefined }, PLACEMENT).wait, false, "nothing to wait for without a health check");
   });
 
-  it("runs a one-shot job to completion during the update and keeps its logs", () => {
-    const args = containerArgs("c", { ...SERVICE, oneShot: true, healthcheck: undefined }, PLACEMENT);
+  it("runs a job to completion during the update and keeps its logs", () => {
+    const args = containerArgs("c", { ...SERVICE, lifecycle: "job", healthcheck: undefined }, PLACEMENT);
     assert.equal(args.attach, true);
     assert.equal(args.logs, true);
     assert.equal(args.restart, "no");
@@ -69,16 +70,39 @@ describe("containerArgs", () => {
     assert.equal(args.wait, undefined);
   });
 
-  it("starts a run-once job in the background without holding up the update", () => {
-    const args = containerArgs("c", { ...SERVICE, runOnce: true }, PLACEMENT);
-    assert.equal(args.restart, "no");
-    assert.equal(args.mustRun, false);
-    assert.equal(args.attach, undefined);
+  it("gives a service time to stop cleanly on stop, replacement and destroy, at least the sink's shutdown grace", () => {
+    const args = containerArgs("c", SERVICE, PLACEMENT);
+    assert.equal(args.destroyGraceSeconds, STOP_GRACE_SECONDS);
+    assert.equal(args.stopTimeout, STOP_GRACE_SECONDS);
+    assert.ok(STOP_GRACE_SECONDS >= 30 + 10, `${STOP_GRACE_SECONDS} s leaves the sink's 30 s grace a margin`);
+    assert.equal(containerArgs("c", { ...SERVICE, stopGraceSeconds: 90 }, PLACEMENT).destroyGraceSeconds, 90);
+    assert.equal(containerArgs("c", { ...SERVICE, lifecycle: "job" }, PLACEMENT).destroyGraceSeconds, undefined, "a job has exited before it is removed");
   });
 
   it("mounts named volumes and caps the logs", () => {
     const args = containerArgs("c", { ...SERVICE, volumes: [{ volume: "data", path: "/data" }] }, PLACEMENT);
     assert.deepEqual(args.volumes, [{ volumeName: "data", containerPath: "/data", readOnly: false }]);
+    assert.deepEqual(args.mounts, []);
     assert.deepEqual(args.logOpts, { "max-size": "10m", "max-file": "3" });
+  });
+
+  it("mounts a volume that must keep its owner without copying the image's folder into it", () => {
+    const args = containerArgs("c", { ...SERVICE, volumes: [{ volume: "data", path: "/data", noCopy: true }] }, PLACEMENT);
+    assert.deepEqual(args.volumes, []);
+    assert.deepEqual(args.mounts, [{ type: "volume", source: "data", target: "/data", readOnly: false, volumeOptions: { noCopy: true } }]);
+  });
+});
+
+describe("jobFailure", () => {
+  it("names the job and its exit code, and quotes the end of its log", () => {
+    const logs = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join("\n");
+    const message = jobFailure("creating the topics", 1, `${logs}\n`);
+    assert.match(message, /^creating the topics failed with exit code 1; the end of its log:\nline 11\n/);
+    assert.ok(message.endsWith("line 30"), message);
+    assert.ok(!message.includes("line 10\n"), "only the last 20 lines");
+  });
+
+  it("says so when the job logged nothing", () => {
+    assert.equal(jobFailure("creating the buckets", 137, undefined), "creating the buckets failed with exit code 137 and logged nothing");
   });
 });

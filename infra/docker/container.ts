@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { STOP_GRACE_SECONDS } from "../../contract";
 
 export type Env = Record<string, pulumi.Input<string>>;
 
@@ -22,20 +23,47 @@ export interface ContainerSpec {
   /** Container ports published on the host's bind address. */
   ports?: { internal: number; external: number }[];
   /** Named volumes and where they are mounted. */
-  volumes?: { volume: pulumi.Input<string>; path: string; readOnly?: boolean }[];
+  volumes?: VolumeMount[];
   healthcheck?: { test: string[]; intervalSeconds?: number; timeoutSeconds?: number; retries?: number; startPeriodSeconds?: number };
   /** Files written into the container before it starts (contents may be secrets). */
   files?: { path: string; content: pulumi.Input<string> }[];
   /**
-   * Runs to completion during `pulumi up` (migrations, topic and bucket creation): the update waits
-   * for it and fails if it exits non-zero; dependants start after it.
+   * `service`: kept running (restarted unless stopped), waited for until healthy, stopped with a
+   * grace period. `job`: runs to completion during `pulumi up` (migrations, topics, buckets, the
+   * backfill); {@link createJob} fails the update with its exit code and the end of its log when
+   * it exits non-zero, and what depends on the job's `done` is not started.
+   * @default "service"
    */
-  oneShot?: boolean;
-  /** Runs once in the background, without holding up the update (a backfill). */
-  runOnce?: boolean;
-  /** Linux capabilities the process needs beyond none. @default [] */
-  capabilities?: string[];
+  lifecycle?: "service" | "job";
+  /** Linux capabilities the process needs beyond none, spelled as the engine reports them. @default [] */
+  capabilities?: LinuxCapability[];
+  /**
+   * Seconds between SIGTERM and SIGKILL when a service is stopped, replaced or destroyed, so that
+   * it can finish its work (the sink writes and commits what it buffered).
+   * @default STOP_GRACE_SECONDS (the sink's shutdown grace plus a margin)
+   */
+  stopGraceSeconds?: number;
 }
+
+export interface VolumeMount {
+  volume: pulumi.Input<string>;
+  path: string;
+  /** @default false */
+  readOnly?: boolean;
+  /**
+   * Mount an empty volume without first copying into it what the image has at `path`. Docker's
+   * copy also copies that folder's owner, which would undo a job that handed the volume to a
+   * non-root user. @default false
+   */
+  noCopy?: boolean;
+}
+
+/**
+ * Capabilities as the Docker engine reports them in `HostConfig.CapAdd`: it stores `CHOWN` as
+ * `CAP_CHOWN`, so a spec spelled otherwise differs from the container on every refresh (and the
+ * provider replaces it).
+ */
+export type LinuxCapability = `CAP_${Uppercase<string>}`;
 
 export interface LocalPlacement {
   network: pulumi.Input<string>;
@@ -91,7 +119,9 @@ export function containerArgs(name: string, spec: ContainerSpec, placement: Loca
     user: spec.user,
     networksAdvanced: [{ name: placement.network, aliases: [spec.role] }],
     ports: (spec.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: placement.bindAddress, protocol: "tcp" })),
-    volumes: (spec.volumes ?? []).map((v) => ({ volumeName: v.volume, containerPath: v.path, readOnly: v.readOnly ?? false })),
+    // The provider takes `noCopy` only on mounts; the other volumes keep the form they were created with.
+    volumes: (spec.volumes ?? []).filter((v) => !v.noCopy).map((v) => ({ volumeName: v.volume, containerPath: v.path, readOnly: v.readOnly ?? false })),
+    mounts: (spec.volumes ?? []).filter((v) => v.noCopy).map((v) => ({ type: "volume", source: v.volume, target: v.path, readOnly: v.readOnly ?? false, volumeOptions: { noCopy: true } })),
     uploads: (spec.files ?? []).map((f) => ({ file: f.path, content: f.content })),
     healthcheck: spec.healthcheck ? healthcheckArgs(spec.healthcheck) : undefined,
     capabilities: { drops: ["ALL"], adds: spec.capabilities ?? [] },
@@ -99,14 +129,25 @@ export function containerArgs(name: string, spec: ContainerSpec, placement: Loca
     labels: Object.entries({ ...placement.labels, ...secretEnvLabel(spec) }).map(([label, value]) => ({ label, value })),
     logDriver: "json-file",
     logOpts: { "max-size": "10m", "max-file": "3" },
-    ...(spec.oneShot
+    ...(isJob(spec)
       ? { restart: "no", mustRun: false, attach: true, logs: true, rm: false }
-      : spec.runOnce
-        ? { restart: "no", mustRun: false }
-        : { restart: "unless-stopped", mustRun: true, wait: spec.healthcheck !== undefined, waitTimeout: 300 }),
+      : {
+          restart: "unless-stopped",
+          mustRun: true,
+          wait: spec.healthcheck !== undefined,
+          waitTimeout: 300,
+          // Without a destroy grace the provider stops with a timeout of 0: SIGKILL right after SIGTERM.
+          destroyGraceSeconds: spec.stopGraceSeconds ?? STOP_GRACE_SECONDS,
+          stopTimeout: spec.stopGraceSeconds ?? STOP_GRACE_SECONDS,
+        }),
   };
 }
 
+export function isJob(spec: ContainerSpec): boolean {
+  return spec.lifecycle === "job";
+}
+
+/** A service (or, through {@link createJob}, a job) of the local target. */
 export function createContainer(
   component: string,
   spec: ContainerSpec,
@@ -122,15 +163,37 @@ export function createVolume(component: string, role: string, labels: Record<str
   return new docker.Volume(name, { name, labels: Object.entries(labels).map(([label, value]) => ({ label, value })) }, opts);
 }
 
+/** A job's container, and what its dependants wait for: the job, once it has exited 0. */
+export interface Job {
+  container: docker.Container;
+  /**
+   * Resolves to the container once its exit code is known to be 0; rejects, failing the update
+   * with the job's exit code and the end of its log, when it is not. Dependants list it in
+   * `dependsOn`, so a failed job starts nothing that needs it.
+   */
+  done: pulumi.Output<docker.Container>;
+}
+
+/** How many lines of a failed job's log the error shows. */
+const FAILED_JOB_LOG_LINES = 20;
+
+/** The message of a job that exited non-zero: its exit code and the end of its log. */
+export function jobFailure(what: string, exitCode: number, logs: string | undefined): string {
+  const tail = (logs ?? "").trimEnd().split("\n").slice(-FAILED_JOB_LOG_LINES).join("\n");
+  return `${what} failed with exit code ${exitCode}${tail ? `; the end of its log:\n${tail}` : " and logged nothing"}`;
+}
+
 /**
- * The exit code of a one-shot container, failing the update when it is not 0: the provider itself
- * records a failed job as created.
+ * Runs a job to completion during the update. The provider records a failed job as created, so
+ * the exit code is checked here. An exit code that is absent (a `--target` update that leaves the
+ * job out) or not yet known (a preview) is not a failure.
  */
-export function requireSuccess(container: docker.Container, what: string): pulumi.Output<number | undefined> {
-  return pulumi.all([container.exitCode, container.containerLogs]).apply(([code, logs]) => {
-    if (code !== undefined && code !== null && code !== 0) {
-      throw new pulumi.ResourceError(`${what} failed with exit code ${code}:\n${(logs ?? "").split("\n").slice(-20).join("\n")}`, container);
-    }
-    return code;
+export function createJob(component: string, spec: ContainerSpec, placement: LocalPlacement, what: string, opts: pulumi.CustomResourceOptions): Job {
+  if (!isJob(spec)) throw new Error(`${component}-${spec.role} is not a job`);
+  const container = createContainer(component, spec, placement, opts);
+  const done = pulumi.all([container.exitCode, container.containerLogs]).apply(([code, logs]) => {
+    if (code !== undefined && code !== null && code !== 0) throw new pulumi.ResourceError(jobFailure(what, code, logs), container, true);
+    return container;
   });
+  return { container, done };
 }

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS } from "../../contract";
 import type { FunctionsSettings } from "../config";
-import { createContainer, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
+import { createContainer, createJob, hostAddress, isJob, type ContainerSpec, type LocalPlacement } from "../docker";
+import { dashboardContainerSpec, dashboardEnv, dockerDashboardTargets } from "./dashboard";
 import { FUNCTION_HEALTHCHECK, FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
 
 export interface DockerFunctionsArgs {
@@ -16,8 +17,10 @@ export interface DockerFunctionsArgs {
   quoteApiKey?: pulumi.Input<string>;
   /** First host port of the functions' metrics (the producer; sinks follow). */
   metricsPort: number;
-  /** What must exist before the functions start (topics, buckets). */
-  dependsOn: pulumi.Resource[];
+  /** Host port of the dashboard's page. */
+  dashboardPort: number;
+  /** What must exist before the functions start: the jobs that created the topics and buckets. */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 const user = `${FUNCTION_UID}:${FUNCTION_UID}`;
@@ -51,21 +54,30 @@ export function functionSpecs(args: DockerFunctionsArgs): ContainerSpec[] {
       ),
     );
   }
-  // The backfill runs once in the background; Airflow runs the daily batch.
-  specs.push({ role: "batch-producer", image: args.image, user, command: [FUNCTION_COMMANDS.batchProducer], env: batchProducerEnv(f, w), runOnce: true });
+  specs.push(dashboardContainerSpec({ image: args.image, env: dashboardEnv(f, w, dockerDashboardTargets(f.sink.replicas)), hostPort: args.dashboardPort }));
+  // The backfill runs to completion during the update, so that a failure (Yahoo unreachable) fails
+  // it with the producer's own message; Airflow runs the daily batch.
+  specs.push({ role: "batch-producer", image: args.image, user, command: [FUNCTION_COMMANDS.batchProducer], env: batchProducerEnv(f, w), lifecycle: "job" });
   return specs;
 }
 
 /** Our producers and sink as containers on the local Docker engine. */
 export class DockerFunctions extends pulumi.ComponentResource {
   readonly metricsUrls: pulumi.Output<string>[];
+  /** The dashboard's page on the host. */
+  readonly dashboardUrl: pulumi.Output<string>;
 
   constructor(name: string, args: DockerFunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:functions:DockerFunctions", name, {}, opts);
     const specs = functionSpecs(args);
-    for (const spec of specs) createContainer(name, spec, args.placement, { parent: this, dependsOn: args.dependsOn });
+    for (const spec of specs) {
+      const opts = { parent: this, dependsOn: args.dependsOn };
+      if (isJob(spec)) createJob(name, spec, args.placement, "the batch backfill", opts);
+      else createContainer(name, spec, args.placement, opts);
+    }
     const host = hostAddress(args.placement.bindAddress);
-    this.metricsUrls = specs.flatMap((s) => (s.ports ?? []).map((p) => pulumi.output(`http://${host}:${p.external}/metrics`)));
-    this.registerOutputs({ metricsUrls: this.metricsUrls });
+    this.metricsUrls = specs.flatMap((s) => (s.ports ?? []).filter((p) => p.internal === PORTS.functionsMetrics).map((p) => pulumi.output(`http://${host}:${p.external}/metrics`)));
+    this.dashboardUrl = pulumi.output(`http://${host}:${args.dashboardPort}`);
+    this.registerOutputs({ metricsUrls: this.metricsUrls, dashboardUrl: this.dashboardUrl });
   }
 }

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,20 +7,33 @@ import { BUILT_IMAGES, IMAGE_BUILDS, contentTag, type BuiltImage } from "./spec"
 export interface ImagesArgs {
   /** Repository root, where the build contexts are. */
   root: string;
+  /** The folder the provider resolves relative paths from: the program's working directory. */
+  workDir: string;
+  /**
+   * Docker network of the builds' RUN steps (`npm ci` needs one), e.g. `host` on an engine without
+   * a default bridge. @default the engine's default (its bridge)
+   */
+  network?: string;
   /** Base image of each build, passed as the Dockerfile's BASE_IMAGE argument. */
   baseImages: Record<BuiltImage, string>;
   /** Name prefix of the images or repositories. */
   prefix: string;
 }
 
-/** Paths relative to the project folder, where Pulumi runs the program: equal in every checkout. */
-function buildArgs(args: ImagesArgs, image: BuiltImage): docker.types.input.DockerBuild {
+/**
+ * The provider resolves the context and the Dockerfile from its working directory, which is the
+ * program's (`stacks/`), not the project root. Relative, so that every checkout gets the same
+ * inputs (and the offline plan the same text).
+ */
+export function buildArgs(args: ImagesArgs, image: BuiltImage): docker.types.input.DockerBuild {
   const spec = IMAGE_BUILDS[image];
+  const fromWorkDir = (repoPath: string) => path.relative(args.workDir, path.join(args.root, repoPath)) || ".";
   return {
-    context: spec.context,
-    dockerfile: spec.dockerfile,
+    context: fromWorkDir(spec.context),
+    dockerfile: fromWorkDir(spec.dockerfile),
     args: { BASE_IMAGE: args.baseImages[image] },
     platform: "linux/amd64",
+    ...(args.network ? { network: args.network } : {}),
   };
 }
 

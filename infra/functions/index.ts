@@ -1,3 +1,4 @@
+export * from "./dashboard";
 export * from "./docker";
 export * from "./images";
 export * from "./kubernetes";

@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, FUNCTION_COMMANDS, PORTS, type FunctionCommand } from "../../contract";
+import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, type FunctionCommand } from "../../contract";
 import type { FunctionsSettings } from "../config";
 import { KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
+import { DASHBOARD, dashboardEnv, dashboardNetworkPolicySpec, dashboardPodLabels, dashboardPodSpec, kubernetesDashboardTargets, metricsServiceName } from "./dashboard";
 import { FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -61,7 +62,7 @@ export function functionPodSpec(a: FunctionPodArgs): PodSpec {
     automountServiceAccountToken: true,
     securityContext: restrictedPodSecurity(FUNCTION_UID),
     restartPolicy: a.restartPolicy ?? "Always",
-    terminationGracePeriodSeconds: 45,
+    terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
     containers: [
       {
         name: a.command,
@@ -90,6 +91,8 @@ export interface KubernetesFunctionsArgs {
   settings: FunctionsSettings;
   wiring: FunctionWiring;
   kafkaSecrets: KafkaClientSecrets;
+  /** Name of the Strimzi cluster, whose broker pods the dashboard may reach. */
+  kafkaClusterName: pulumi.Input<string>;
   /** IAM role of the sink (write to the raw zone only), for its service account. */
   sinkRoleArn: pulumi.Input<string>;
   /** Secret holding the live quote API key (key `apiKey`), when the live source is on. */
@@ -102,10 +105,13 @@ export interface KubernetesFunctionsArgs {
 
 /**
  * Our functions on Kubernetes: the realtime producer (exactly one replica, so that no tick is sent
- * twice), the sink (N replicas of one consumer group), and the daily batch as a CronJob.
+ * twice), the sink (N replicas of one consumer group), the daily batch as a CronJob, and the
+ * dashboard behind a ClusterIP Service.
  */
 export class KubernetesFunctions extends pulumi.ComponentResource {
   readonly sinkServiceAccount: pulumi.Output<string>;
+  /** The dashboard's Service inside the cluster; open it with `kubectl port-forward`. */
+  readonly dashboardUrl: pulumi.Output<string>;
 
   constructor(name: string, args: KubernetesFunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:functions:KubernetesFunctions", name, {}, opts);
@@ -175,6 +181,49 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
       },
       child,
     );
+
+    // One replica: a second member of its group would get half the partitions, and half the symbols.
+    const dashboardLabels = dashboardPodLabels(args.labels);
+    const watched = [FUNCTION_COMMANDS.realtimeProducer, FUNCTION_COMMANDS.sink];
+    const dashboardPod = functionPodSpec({
+      image: args.image,
+      command: DASHBOARD,
+      env: dashboardEnv(args.settings, args.wiring, kubernetesDashboardTargets(ns, watched)),
+      secrets: args.kafkaSecrets,
+      serviceAccountName: account(DASHBOARD).metadata.name,
+    });
+    new k8s.apps.v1.Deployment(
+      `${name}-${DASHBOARD}`,
+      {
+        metadata: { name: DASHBOARD, namespace: ns, labels: dashboardLabels },
+        spec: { replicas: 1, strategy: { type: "Recreate" }, selector: { matchLabels: dashboardLabels }, template: { metadata: { labels: dashboardLabels }, spec: dashboardPodSpec(dashboardPod) } },
+      },
+      child,
+    );
+    const dashboardService = new k8s.core.v1.Service(
+      `${name}-${DASHBOARD}`,
+      { metadata: { name: DASHBOARD, namespace: ns, labels: dashboardLabels }, spec: { type: "ClusterIP", selector: dashboardLabels, ports: [{ name: "http", port: PORTS.dashboard, targetPort: "http" }] } },
+      { parent: this },
+    );
+    // Headless, listing not-ready pods too: the dashboard reads every replica and can say which is not ready.
+    for (const fn of watched) {
+      new k8s.core.v1.Service(
+        `${name}-${metricsServiceName(fn)}`,
+        {
+          metadata: { name: metricsServiceName(fn), namespace: ns, labels: args.labels },
+          spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: labelsOf(fn), ports: [{ name: "metrics", port: PORTS.functionsMetrics, targetPort: "metrics" }] },
+        },
+        { parent: this },
+      );
+    }
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-${DASHBOARD}`,
+      {
+        metadata: { name: `${name}-dashboard`, namespace: ns, labels: args.labels },
+        spec: dashboardNetworkPolicySpec({ podLabels: dashboardLabels, kafkaCluster: args.kafkaClusterName, metricsNamespace: args.metricsNamespace ?? "monitoring" }),
+      },
+      { parent: this },
+    );
     new k8s.networking.v1.NetworkPolicy(
       `${name}-ingress`,
       {
@@ -182,10 +231,13 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
         spec: {
           podSelector: { matchLabels: { "app.kubernetes.io/component": "function" } },
           policyTypes: ["Ingress"],
-          // Nothing calls the functions; only the monitoring namespace scrapes their metrics.
+          // Nothing calls the functions; only the monitoring namespace and the dashboard read their metrics.
           ingress: [
             {
-              from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metricsNamespace ?? "monitoring" } } }],
+              from: [
+                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metricsNamespace ?? "monitoring" } } },
+                { podSelector: { matchLabels: { "app.kubernetes.io/name": DASHBOARD, "app.kubernetes.io/component": DASHBOARD } } },
+              ],
               ports: [{ protocol: "TCP", port: PORTS.functionsMetrics }],
             },
           ],
@@ -194,6 +246,7 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
       { parent: this },
     );
     this.sinkServiceAccount = sinkAccount.metadata.name;
-    this.registerOutputs({ sinkServiceAccount: this.sinkServiceAccount });
+    this.dashboardUrl = pulumi.interpolate`http://${dashboardService.metadata.name}.${ns}.svc:${PORTS.dashboard}`;
+    this.registerOutputs({ sinkServiceAccount: this.sinkServiceAccount, dashboardUrl: this.dashboardUrl });
   }
 }

@@ -10,11 +10,13 @@ export const IMAGE_BUILDS = {
   functions: {
     context: ".",
     dockerfile: "functions/Dockerfile",
-    inputs: ["package.json", "package-lock.json", "tsconfig.json", "contract", "functions/Dockerfile", "functions/main.ts", "functions/lib", "functions/realtime-producer", "functions/batch-producer", "functions/sink", "functions/admin"],
+    inputs: ["package.json", "package-lock.json", "tsconfig.json", "contract", "functions/Dockerfile", "functions/main.ts", "functions/lib", "functions/realtime-producer", "functions/batch-producer", "functions/sink", "functions/admin", "functions/dashboard"],
   },
   spark: { context: "functions/spark", dockerfile: "functions/spark/Dockerfile", inputs: ["functions/spark"] },
   // Airflow gets the Spark jobs too: its tasks submit them.
   airflow: { context: "functions", dockerfile: "functions/airflow/Dockerfile", inputs: ["functions/airflow", "functions/spark/jobs"] },
+  // The public image, rebuilt unchanged, so that it is pushed and pulled by digest like ours.
+  postgres: { context: "functions/postgres", dockerfile: "functions/postgres/Dockerfile", inputs: ["functions/postgres"] },
 } as const;
 
 export type BuiltImage = keyof typeof IMAGE_BUILDS;
@@ -59,6 +61,7 @@ export type Env = Record<string, pulumi.Input<string>>;
 export const FUNCTION_UID = 1000;
 
 export const SINK_GROUP_ID = "market-data-sink";
+export const DASHBOARD_GROUP_ID = "market-data-dashboard";
 
 function kafkaEnv(w: FunctionWiring, clientId: string): Env {
   return { [ENV.kafkaBrokers]: w.kafkaBootstrap, [ENV.kafkaClientId]: clientId, [ENV.kafkaAcks]: "all" };
@@ -82,7 +85,13 @@ export function realtimeProducerEnv(f: FunctionsSettings, w: FunctionWiring): En
 }
 
 export function batchProducerEnv(f: FunctionsSettings, w: FunctionWiring): Env {
-  return { ...kafkaEnv(w, FUNCTION_COMMANDS.batchProducer), [ENV.batchSymbols]: f.batchSymbols.join(","), [ENV.metricsPort]: String(PORTS.functionsMetrics) };
+  return {
+    ...kafkaEnv(w, FUNCTION_COMMANDS.batchProducer),
+    [ENV.batchSymbols]: f.batchSymbols.join(","),
+    [ENV.batchSource]: f.batchSource,
+    [ENV.simulationSeed]: String(f.simulationSeed),
+    [ENV.metricsPort]: String(PORTS.functionsMetrics),
+  };
 }
 
 export function sinkEnv(f: FunctionsSettings, w: FunctionWiring): Env {
@@ -111,4 +120,5 @@ export const FUNCTION_KAFKA_ACCESS = {
   [FUNCTION_COMMANDS.realtimeProducer]: { write: [TOPICS.realtime], read: [], group: undefined },
   [FUNCTION_COMMANDS.batchProducer]: { write: [TOPICS.batch], read: [], group: undefined },
   [FUNCTION_COMMANDS.sink]: { write: [TOPICS.deadLetter], read: [TOPICS.realtime, TOPICS.batch], group: SINK_GROUP_ID },
+  [FUNCTION_COMMANDS.dashboard]: { write: [], read: [TOPICS.realtime], group: DASHBOARD_GROUP_ID },
 } as const;

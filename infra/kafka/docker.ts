@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PORTS } from "../../contract";
 import type { KafkaSettings } from "../config";
-import * as docker from "@pulumi/docker";
-import { createContainer, createVolume, hostAddress, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
+import { createContainer, createJob, createVolume, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import { BROKER_DATA_DIR, brokerEnv, kafkaSettingsProblems, topicInitScript, topicSpecs, type TopicSpec } from "./spec";
 
 export interface DockerKafkaArgs {
@@ -51,7 +50,7 @@ export function topicInitSpec(image: string, topics: TopicSpec[]): ContainerSpec
     user: KAFKA_USER,
     entrypoint: ["/bin/bash", "-c"],
     command: [topicInitScript(`${BROKER_ALIAS}:${PORTS.kafkaInternal}`, topics)],
-    oneShot: true,
+    lifecycle: "job",
   };
 }
 
@@ -65,8 +64,8 @@ export class DockerKafka extends pulumi.ComponentResource {
   /** Bootstrap for clients on the host. */
   readonly bootstrapHost: pulumi.Output<string>;
   readonly topics: TopicSpec[];
-  /** Resolves once the topics exist; functions depend on it. */
-  readonly ready: docker.Container;
+  /** Resolves once the topics exist (the topics job exited 0); functions depend on it. */
+  readonly ready: pulumi.Output<pulumi.Resource>;
 
   constructor(name: string, args: DockerKafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:kafka:DockerKafka", name, {}, opts);
@@ -78,14 +77,12 @@ export class DockerKafka extends pulumi.ComponentResource {
     const clusterId = new random.RandomId(`${name}-cluster-id`, { byteLength: 16 }, child);
     const data = createVolume(name, "data", args.placement.labels, child);
     const broker = createContainer(name, brokerContainerSpec(args, clusterId.b64Url, data.name), args.placement, child);
-    this.ready = createContainer(name, topicInitSpec(args.image, this.topics), args.placement, { parent: this, dependsOn: [broker] });
+    this.ready = createJob(name, topicInitSpec(args.image, this.topics), args.placement, "creating the topics", { parent: this, dependsOn: [broker] }).done;
 
-    this.bootstrapInternal = pulumi.interpolate`${broker.hostname}:${PORTS.kafkaInternal}`;
-    this.bootstrapHost = broker.ports.apply((ports) => hostAdvertisedAddress(args.placement.bindAddress, ports?.[0]?.external ?? args.hostPort));
-    this.registerOutputs({
-      bootstrapInternal: this.bootstrapInternal,
-      bootstrapHost: this.bootstrapHost,
-      topicsExit: requireSuccess(this.ready, "creating the topics"),
-    });
+    // Known before anything runs (the broker's network alias), so that a failed job cannot poison the
+    // inputs of what uses it: order comes from `ready`.
+    this.bootstrapInternal = pulumi.output(`${BROKER_ALIAS}:${PORTS.kafkaInternal}`);
+    this.bootstrapHost = pulumi.output(hostAdvertisedAddress(args.placement.bindAddress, args.hostPort));
+    this.registerOutputs({ bootstrapInternal: this.bootstrapInternal, bootstrapHost: this.bootstrapHost });
   }
 }

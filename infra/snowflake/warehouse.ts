@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 import type { TableSchema } from "../../contract";
 import type { SnowflakeSettings } from "../config";
+import { whenPresent } from "../outputs";
 import { zonePolicyStatements } from "../storage/spec";
 import { ROLE_PRIVILEGES, copyStatement, quoted, snowflakeTrustPolicy, tableColumns, type SnowflakeNames } from "./spec";
 
@@ -113,7 +114,7 @@ export class SnowflakeWarehouse extends pulumi.ComponentResource {
         `${name}-s3-access-policy`,
         {
           role: role.name,
-          policy: l.bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: zonePolicyStatements("snowflake", { processed: arn }) })),
+          policy: whenPresent(l.bucket.arn, (arn) => JSON.stringify({ Version: "2012-10-17", Statement: zonePolicyStatements("snowflake", { processed: arn }) })),
         },
         { parent: role },
       );

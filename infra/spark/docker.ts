@@ -15,6 +15,8 @@ export interface DockerSparkArgs {
   env: Record<string, pulumi.Input<string>>;
   /** Object-store credentials of the jobs. */
   secretEnv: Record<string, pulumi.Input<string>>;
+  /** What must be ready before Spark starts (topics, buckets). */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 const user = `${SPARK_UID}:${SPARK_UID}`;
@@ -64,13 +66,13 @@ export class DockerSpark extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerSparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:spark:DockerSpark", name, {}, opts);
-    const master = createContainer(name, sparkMasterSpec(args), args.placement, { parent: this });
+    const master = createContainer(name, sparkMasterSpec(args), args.placement, { parent: this, dependsOn: args.dependsOn });
     const workers = [];
     for (let i = 1; i <= args.settings.workers; i++) {
       workers.push(createContainer(name, sparkWorkerSpec(args, i), args.placement, { parent: this, dependsOn: [master] }));
     }
     createContainer(name, tickWindowsSpec(args), args.placement, { parent: this, dependsOn: [master, ...workers] });
-    this.masterUrl = master.hostname.apply(masterUrl);
+    this.masterUrl = pulumi.output(masterUrl(SPARK_MASTER_ALIAS));
     const host = hostAddress(args.placement.bindAddress);
     this.uiUrl = pulumi.output(`http://${host}:${args.uiPort}`);
     this.registerOutputs({ masterUrl: this.masterUrl, uiUrl: this.uiUrl });

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, PORTS } from "../../contract";
+import { ENV, PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { SparkSettings } from "../config";
 import { KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
 import { DRIVER_PORTS, SPARK_JOBS, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, streamingDriverConf, workerCommand } from "./spec";
@@ -92,6 +92,7 @@ export class KubernetesSpark extends pulumi.ComponentResource {
       spec: {
         ...dns,
         serviceAccountName: args.serviceAccountName,
+        terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
         securityContext: restrictedPodSecurity(SPARK_UID),
         containers: [{ ...container, securityContext: restrictedContainerSecurity(), volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...extra.mounts] }],
         volumes: [{ name: "tmp", emptyDir: {} }, ...extra.volumes],

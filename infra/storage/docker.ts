@@ -1,9 +1,8 @@
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ENV, FUNCTION_COMMANDS, INIT_ENV, ZONES, type Zone } from "../../contract";
 import type { StorageSettings } from "../config";
-import { createContainer, createVolume, hostAddress, requireSuccess, type ContainerSpec, type LocalPlacement } from "../docker";
+import { createContainer, createJob, createVolume, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import { OBJECT_STORE_SERVERS } from "./servers";
 import { bucketNames } from "./spec";
 
@@ -35,14 +34,19 @@ export function objectStoreSpec(args: DockerObjectStoreArgs, secretKey: pulumi.I
     env: server.env(ROOT_USER),
     secretEnv: server.secretEnv(secretKey),
     ports,
-    volumes: [{ volume, path: server.dataPath }],
+    // The server's image may ship its data folder owned by root; copied onto the empty volume at its
+    // first mount, that folder's owner would replace the one the volume-owner job gave it.
+    volumes: [{ volume, path: server.dataPath, noCopy: true }],
     healthcheck: "healthcheck" in server ? { test: [...server.healthcheck], intervalSeconds: 5, retries: 24 } : undefined,
   };
 }
 
 /**
  * Named volumes start out owned by root; Kubernetes solves this with `fsGroup`, Docker has no
- * equivalent, so a one-shot job with only CAP_CHOWN hands the volume to the server's user.
+ * equivalent, so a job with only CAP_CHOWN hands the volume's root folder to the server's user.
+ * Not recursive: what lies below is the server's own (created as its user, with modes such as
+ * 0751 that root without CAP_DAC_READ_SEARCH could not even list), so running it again on a volume
+ * in use changes nothing and succeeds.
  */
 export function volumeOwnerSpec(image: pulumi.Input<string>, volume: pulumi.Input<string>, path: string): ContainerSpec {
   return {
@@ -50,10 +54,10 @@ export function volumeOwnerSpec(image: pulumi.Input<string>, volume: pulumi.Inpu
     image,
     user: "0:0",
     entrypoint: ["chown"],
-    command: ["-R", STORE_USER, path],
-    volumes: [{ volume, path }],
-    capabilities: ["CHOWN"],
-    oneShot: true,
+    command: [STORE_USER, path],
+    volumes: [{ volume, path, noCopy: true }],
+    capabilities: ["CAP_CHOWN"],
+    lifecycle: "job",
   };
 }
 
@@ -71,7 +75,7 @@ export function bucketInitSpec(args: DockerObjectStoreArgs, endpoint: pulumi.Inp
       [INIT_ENV.versioning]: String(args.settings.versioning),
     },
     secretEnv: { [ENV.awsSecretAccessKey]: secretKey },
-    oneShot: true,
+    lifecycle: "job",
   };
 }
 
@@ -84,8 +88,8 @@ export class DockerObjectStore extends pulumi.ComponentResource {
   readonly buckets: Record<Zone, pulumi.Output<string>>;
   readonly accessKeyId: pulumi.Output<string>;
   readonly secretAccessKey: pulumi.Output<string>;
-  /** Resolves once the buckets exist. */
-  readonly ready: docker.Container;
+  /** Resolves once the buckets exist (the bucket job exited 0). */
+  readonly ready: pulumi.Output<pulumi.Resource>;
 
   constructor(name: string, args: DockerObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:storage:DockerObjectStore", name, {}, opts);
@@ -93,26 +97,19 @@ export class DockerObjectStore extends pulumi.ComponentResource {
     const server = OBJECT_STORE_SERVERS[args.settings.server];
     const password = new random.RandomPassword(`${name}-root-password`, { length: 40, special: false }, child);
     const data = createVolume(name, "data", args.placement.labels, child);
-    const owner = createContainer(name, volumeOwnerSpec(args.functionsImage, data.name, server.dataPath), args.placement, child);
-    const store = createContainer(name, objectStoreSpec(args, password.result, data.name), args.placement, { parent: this, dependsOn: [owner] });
-    this.endpointInternal = pulumi.interpolate`http://${store.hostname}:${server.apiPort}`;
+    const owner = createJob(name, volumeOwnerSpec(args.functionsImage, data.name, server.dataPath), args.placement, "handing the object-store volume to its user", child);
+    const store = createContainer(name, objectStoreSpec(args, password.result, data.name), args.placement, { parent: this, dependsOn: [owner.done] });
+    // Known before anything runs (the server's network alias), so that a failed job cannot poison the
+    // inputs of what uses it: order comes from `ready`.
+    this.endpointInternal = pulumi.output(`http://${OBJECT_STORE_ALIAS}:${server.apiPort}`);
     const host = hostAddress(args.placement.bindAddress);
     this.endpointHost = pulumi.output(`http://${host}:${args.ports.api}`);
-    const init = createContainer(name, bucketInitSpec(args, this.endpointInternal, password.result), args.placement, {
-      parent: this,
-      dependsOn: [store],
-    });
-    this.ready = init;
+    const init = createJob(name, bucketInitSpec(args, this.endpointInternal, password.result), args.placement, "creating the buckets", { parent: this, dependsOn: [store] });
+    this.ready = init.done;
     const names = bucketNames(args.settings.bucketPrefix);
-    this.buckets = Object.fromEntries(ZONES.map((zone) => [zone, init.id.apply(() => names[zone])])) as Record<Zone, pulumi.Output<string>>;
+    this.buckets = Object.fromEntries(ZONES.map((zone) => [zone, pulumi.output(names[zone])])) as Record<Zone, pulumi.Output<string>>;
     this.accessKeyId = pulumi.output(ROOT_USER);
     this.secretAccessKey = password.result;
-    this.registerOutputs({
-      endpointInternal: this.endpointInternal,
-      endpointHost: this.endpointHost,
-      buckets: this.buckets,
-      volumeOwnerExit: requireSuccess(owner, "handing the object-store volume to its user"),
-      bucketsExit: requireSuccess(init, "creating the buckets"),
-    });
+    this.registerOutputs({ endpointInternal: this.endpointInternal, endpointHost: this.endpointHost, buckets: this.buckets });
   }
 }

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { ZONES, type Zone } from "../../contract";
 import type { StorageSettings } from "../config";
-import { lifecycleRules, tlsOnlyPolicy } from "./aws";
+import { accessLogBucketPolicy, accessLogLifecycleRules, lifecycleRules, tlsOnlyPolicy } from "./aws";
 import { ZONE_ACCESS, bucketNames, zonePolicyStatements, type ZoneUser } from "./spec";
 
 const ARNS = Object.fromEntries(ZONES.map((z) => [z, `arn:aws:s3:::mdp-${z}`])) as Record<Zone, string>;
-const PROD: StorageSettings = { server: "minio", bucketPrefix: "mdp-prod", versioning: true, rawInfrequentAccessDays: 30, noncurrentVersionExpirationDays: 30, forceDestroy: false };
+const PROD: StorageSettings = { server: "minio", bucketPrefix: "mdp-prod", versioning: true, rawInfrequentAccessDays: 30, noncurrentVersionExpirationDays: 30, forceDestroy: false, accessLogExpirationDays: 365 };
 
 /** Every (action, resource) pair the statements allow. */
 function grants(user: ZoneUser): string[] {
@@ -20,10 +20,9 @@ describe("storage spec", () => {
   });
 
   describe("zonePolicyStatements", () => {
-    it("lets the sink write the raw zone and touch nothing else", () => {
+    it("lets the sink write the raw zone, never delete from it, and touch nothing else", () => {
       assert.deepEqual(grants("sink").sort(), [
         "s3:AbortMultipartUpload arn:aws:s3:::mdp-raw/*",
-        "s3:DeleteObject arn:aws:s3:::mdp-raw/*",
         "s3:GetBucketLocation arn:aws:s3:::mdp-raw",
         "s3:GetObject arn:aws:s3:::mdp-raw/*",
         "s3:ListBucket arn:aws:s3:::mdp-raw",
@@ -82,8 +81,31 @@ describe("storage spec", () => {
       assert.ok(!lifecycleRules("processed", PROD).some((r) => r.id === "raw-to-infrequent-access"));
     });
 
-    it("drops old checkpoint versions after a day", () => {
-      assert.deepEqual(lifecycleRules("checkpoints", PROD).find((r) => r.id === "expire-old-checkpoints")!.noncurrentVersionExpiration, { noncurrentDays: 1 });
+    it("drops old checkpoint versions after a day, with no second rule overlapping that one", () => {
+      const rules = lifecycleRules("checkpoints", PROD);
+      assert.deepEqual(rules.find((r) => r.id === "expire-old-checkpoints")!.noncurrentVersionExpiration, { noncurrentDays: 1 });
+      assert.equal(rules.filter((r) => r.noncurrentVersionExpiration !== undefined).length, 1);
+    });
+
+    it("keeps access logs for the configured days", () => {
+      const [abort, expire] = accessLogLifecycleRules({ ...PROD, accessLogExpirationDays: 90 });
+      assert.equal(abort!.id, "abort-incomplete-uploads");
+      assert.deepEqual(expire!.expiration, { days: 90 });
+    });
+  });
+
+  describe("accessLogBucketPolicy", () => {
+    it("denies requests without TLS, and lets only S3's logging service of this account write logs of this stack's buckets", () => {
+      const [deny, logs] = JSON.parse(accessLogBucketPolicy("arn:aws:s3:::mdp-prod-logs-1", "123456789012", "mdp-prod")).Statement;
+      assert.equal(deny.Sid, "DenyInsecureTransport");
+      assert.deepEqual(logs, {
+        Sid: "S3ServerAccessLogs",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: "arn:aws:s3:::mdp-prod-logs-1/*",
+        Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:s3:::mdp-prod-*" } },
+      });
     });
   });
 

@@ -60,9 +60,20 @@ export function mockRandomId(name: string, byteLength: number): { b64Url: string
   return { b64Url: bytes.toString("base64url"), b64Std: bytes.toString("base64"), hex: bytes.toString("hex") };
 }
 
+/** What a job container reports when it has run; by default it succeeded. */
+export interface JobExit {
+  exitCode: number;
+  logs: string;
+}
+
 /** Attributes the providers compute, so that wiring through them can be asserted. */
-function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function computed(type: string, name: string, inputs: Record<string, unknown>, jobExits: Record<string, JobExit>): Record<string, unknown> {
   switch (type) {
+    case "docker:index/container:Container": {
+      if (inputs.attach !== true) return {};
+      const exit = jobExits[inputs.hostname as string] ?? { exitCode: 0, logs: "" };
+      return { exitCode: exit.exitCode, containerLogs: exit.logs };
+    }
     case "aws:s3/bucket:Bucket": {
       const bucket = (inputs.bucket as string | undefined) ?? `${(inputs.bucketPrefix as string | undefined) ?? `${name}-`}0123abcd`;
       return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.us-east-1.amazonaws.com` };
@@ -110,17 +121,41 @@ interface Registration {
   parent?: string;
 }
 
+/** How the mock engine answers, beyond a fresh `pulumi up` in which everything succeeds. */
+export interface EngineBehaviour {
+  /**
+   * A preview of a stack that does not exist yet: every id and computed attribute is unknown, so
+   * the program's applies on them never run.
+   */
+  preview?: boolean;
+  /**
+   * Resources an update leaves out (`pulumi up --target` of others): registered, but with no id
+   * and no outputs at all, as the engine hands them to the program.
+   */
+  leaveOut?: (type: string, name: string) => boolean;
+  /** Exit code and log of job containers, by role; the others exit 0. */
+  jobExits?: Record<string, JobExit>;
+}
+
+const runtimeRpc = require("@pulumi/pulumi/runtime/rpc") as { unknownValue: string };
+
 export class RecordingMocks implements pulumi.runtime.Mocks {
   /** The registration in flight (see {@link readRegistrations}). */
   registration: Registration = { secretOutputs: [], dependencies: [] };
 
-  constructor(readonly resources: RecordedResource[] = []) {}
+  constructor(
+    readonly resources: RecordedResource[] = [],
+    private readonly behaviour: EngineBehaviour = {},
+  ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
     const inputs = args.inputs as Record<string, unknown>;
     const plain = reveal(inputs) as Record<string, unknown>;
-    const id = `${args.name}-id`;
-    const state: Record<string, unknown> = { ...inputs, ...computed(args.type, args.name, plain) };
+    const leftOut = this.behaviour.leaveOut?.(args.type, args.name) ?? false;
+    const attributes = computed(args.type, args.name, plain, this.behaviour.jobExits ?? {});
+    if (this.behaviour.preview) for (const key of Object.keys(attributes)) attributes[key] = runtimeRpc.unknownValue;
+    const id = leftOut || this.behaviour.preview ? "" : `${args.name}-id`;
+    const state: Record<string, unknown> = leftOut ? {} : { ...inputs, ...attributes };
     const dependencies = this.registration.dependencies.map(parseUrn);
     const parent = this.registration.parent ? parseUrn(this.registration.parent) : undefined;
     this.resources.push({ type: args.type, name: args.name, id, inputs, plain, state: reveal(state) as Record<string, unknown>, dependencies, ...(parent ? { parent } : {}) });
@@ -155,7 +190,7 @@ export function stackFileConfig(stack: string, root = REPO_ROOT): { config: Reco
   return { config, secure };
 }
 
-export interface RunOptions {
+export interface RunOptions extends EngineBehaviour {
   stack: string;
   project?: string;
   /** Full keys (`project:key`) to values, applied over the stack file's config. */
@@ -204,9 +239,32 @@ export const PROJECT = (yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.y
 
 /**
  * Runs a program under the mock engine with a stack's committed config, waits for every resource
- * registration, and returns what was registered.
+ * registration, and returns what was registered. A rejection nobody handles (a resource whose
+ * inputs or `dependsOn` failed) fails the run, as Pulumi's Node runtime fails the update on one.
  */
 export async function runProgram<T>(program: () => T, options: RunOptions, recorded: RecordedResource[] = []): Promise<Run<T>> {
+  let onUnhandled: (reason: unknown) => void = () => undefined;
+  // A failed registration leaves its dependants waiting for ever: the first rejection ends the run.
+  const failed = new Promise<never>((_, reject) => {
+    onUnhandled = reject;
+  });
+  process.on("unhandledRejection", onUnhandled);
+  // The SDK records a stack trace for every promise it makes, for leak reports; under ts-node's
+  // source maps that is four fifths of a run's time. The program's own errors keep their messages.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const run = await Promise.race([registerProgram(program, options, recorded), failed]);
+    // Rejections of promises that nothing awaits are reported after the microtasks that made them.
+    await Promise.race([new Promise((resolve) => setImmediate(resolve)), failed]);
+    return run;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+    process.off("unhandledRejection", onUnhandled);
+  }
+}
+
+async function registerProgram<T>(program: () => T, options: RunOptions, recorded: RecordedResource[]): Promise<Run<T>> {
   const project = options.project ?? PROJECT;
   const { config } = stackFileConfig(options.stack, options.root);
   for (const key of options.without ?? []) delete config[`${project}:${key}`];
@@ -217,8 +275,8 @@ export async function runProgram<T>(program: () => T, options: RunOptions, recor
     secretKeys.push(`${project}:${key}`);
   }
   pulumi.runtime.setAllConfig(config, secretKeys);
-  const mocks = new RecordingMocks(recorded);
-  await pulumi.runtime.setMocks(mocks, project, options.stack, false);
+  const mocks = new RecordingMocks(recorded, options);
+  await pulumi.runtime.setMocks(mocks, project, options.stack, options.preview ?? false);
   readRegistrations(mocks);
   const outputs = program();
   await settingsRuntime.waitForRPCs();
@@ -234,7 +292,13 @@ export async function runFailingProgram(program: () => unknown, options: RunOpti
   try {
     await runProgram(program, options, recorded);
   } catch (error) {
-    await settingsRuntime.waitForRPCs();
+    // What depends on a failed registration waits for ever (a real program then exits with the
+    // error); let the rest of the program register what it still can.
+    for (let quiet = 0, seen = recorded.length; quiet < 5; ) {
+      await new Promise((resolve) => setImmediate(resolve));
+      quiet = recorded.length === seen ? quiet + 1 : 0;
+      seen = recorded.length;
+    }
     return { error: error as Error, resources: recorded };
   }
   throw new Error(`the program succeeded on stack ${options.stack}, registering ${recorded.length} resources`);

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { DEFAULT_IMAGES } from "../../infra/config/images";
+import type { ContainerSpec } from "../../infra/docker/container";
 import { repoRoot, tailOfFile } from "./files";
 import { ServerProcess, removeOnExit } from "./process";
 import { startAndWait } from "./wait";
@@ -163,4 +164,24 @@ export function debianMirror(): string {
 export async function buildImage(e: DockerEngine, options: { dockerfile: string; context: string; baseImage: string; tag: string; buildArgs?: Record<string, string> }): Promise<void> {
   const extra = Object.entries(options.buildArgs ?? {}).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
   await e.docker(["build", "--network", "host", "-f", options.dockerfile, "--build-arg", `BASE_IMAGE=${options.baseImage}`, ...extra, "-t", options.tag, options.context], { timeoutMs: 900_000 });
+}
+
+/**
+ * `docker run` arguments of a container spec, as the provider would create it: user, entrypoint,
+ * command, capabilities, security options and volumes. For specs whose values are plain strings.
+ */
+export function dockerRunArgs(spec: ContainerSpec, overrides: { name: string; image?: string }): string[] {
+  const plain = (value: unknown, what: string): string => {
+    if (typeof value !== "string") throw new Error(`${spec.role}: ${what} must be a plain string in this test`);
+    return value;
+  };
+  const args = ["--name", overrides.name, "--user", spec.user, "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true"];
+  for (const cap of spec.capabilities ?? []) args.push("--cap-add", cap);
+  for (const v of spec.volumes ?? []) {
+    const source = plain(v.volume, "a volume");
+    args.push("--mount", `type=volume,src=${source},dst=${v.path}${v.noCopy ? ",volume-nocopy" : ""}${v.readOnly ? ",readonly" : ""}`);
+  }
+  if (spec.entrypoint) args.push("--entrypoint", spec.entrypoint.join(" "));
+  args.push(overrides.image ?? plain(spec.image, "the image"), ...(spec.command ?? []));
+  return args;
 }

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import { ENV } from "../../contract";
+import { buildPage } from "../../functions/dashboard/build-page";
 import { createRunDir, repoRoot } from "./files";
 import { ServerProcess, removeOnExit } from "./process";
 
@@ -30,14 +31,15 @@ export function sinkEnvironment(
 }
 
 /**
- * The functions bundled as the image's Dockerfile bundles them (one file, `node main.js <command>`),
- * built once per test process.
+ * The functions bundled as the image's Dockerfile bundles them (one file, `node main.js <command>`,
+ * and the dashboard's page beside it), built once per test process.
  */
 export function functionsBundle(): Promise<string> {
   bundle ??= (async () => {
     const outfile = path.join(repoRoot(), ".cache", "test-bundle", "main.js");
     mkdirSync(path.dirname(outfile), { recursive: true });
     await build({ entryPoints: [path.join(repoRoot(), "functions", "main.ts")], bundle: true, platform: "node", target: "node20", outfile, sourcemap: true, logLevel: "error" });
+    await buildPage(path.join(path.dirname(outfile), "dashboard"));
     return outfile;
   })();
   return bundle;
