@@ -187,12 +187,15 @@ def main() -> None:
     s3 = S3.from_env()
     recorded = [json.loads(line) for line in Path(os.environ["RECORDED_BARS"]).read_text().splitlines()]
     figures: dict[str, Any] = {"session_s": session_s}
+    out = Path(os.environ["BENCH_FIGURES"])
+    # Written after each benchmark, so that the figures measured so far survive a stopped run.
     figures["batch_recorded"] = bench_batch(spark, s3, s3s, recorded)
-    figures["batch_generated"] = bench_batch(
-        spark, s3, s3s, generated_bars(int(os.environ.get("BENCH_SYMBOLS", "100")), int(os.environ.get("BENCH_DAYS", "2520")))
-    )
+    out.write_text(json.dumps(figures))
+    generated = generated_bars(int(os.environ.get("BENCH_SYMBOLS", "100")), int(os.environ.get("BENCH_DAYS", "2520")))
+    figures["batch_generated"] = bench_batch(spark, s3, s3s, generated)
+    out.write_text(json.dumps(figures))
     figures["streaming"] = bench_streaming(spark, s3, s3s, os.environ["KAFKA_BROKERS"], int(os.environ.get("BENCH_STREAM_SECONDS", "40")))
-    Path(os.environ["BENCH_FIGURES"]).write_text(json.dumps(figures))
+    out.write_text(json.dumps(figures))
     spark.stop()
 
 
