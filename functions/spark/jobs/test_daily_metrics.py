@@ -189,7 +189,7 @@ def test_bad_lines_in_the_raw_zone_are_counted_and_skipped(spark: SparkSession, 
         json.dumps({**good[0], "volume": 1.5}),
         json.dumps({**good[0], "volume": -3}),
         json.dumps({**good[0], "symbol": "v"}),
-        json.dumps({**good[0], "source": "simulated"}),
+        json.dumps({**good[0], "source": "rumour"}),
         json.dumps({**good[0], "venue": "XNYS"}),
     ]
     s3.put_jsonl(raw, "bars/good.jsonl", good)
