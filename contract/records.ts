@@ -133,8 +133,10 @@ export type Decoded =
   | { ok: true; kind: "bar"; record: DailyBar }
   | { ok: false; code: RejectCode; reason: string };
 
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** The wire form of a `timestamp` field: ISO-8601 UTC, optional milliseconds. */
+export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+/** The wire form of a `date` field. */
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function checkShape(schema: RecordSchema, value: unknown): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

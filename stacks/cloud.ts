@@ -70,7 +70,15 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
   );
   const spark = new KubernetesSpark(
     `${prefix}-spark`,
-    { image: images.refs.spark, namespace: ns, settings: s.spark, serviceAccountName: sparkAccount.metadata.name, env: [...envVars(sparkJobEnv), ...kafkaScramEnv(SPARK_USER, kafka.userSecrets[SPARK_USER]!)], labels },
+    {
+      image: images.refs.spark,
+      namespace: ns,
+      settings: s.spark,
+      serviceAccountName: sparkAccount.metadata.name,
+      env: [...envVars(sparkJobEnv), ...kafkaScramEnv(SPARK_USER, kafka.userSecrets[SPARK_USER]!)],
+      kafkaCaSecret: kafka.caSecretName,
+      labels,
+    },
     { ...inCluster, dependsOn: [namespace, kafka.ready] },
   );
 

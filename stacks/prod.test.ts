@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, PORTS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES } from "../contract";
+import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, PORTS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, ZONE_BUCKET_ENV } from "../contract";
 import { AIRFLOW_POD_SELECTOR } from "../infra/airflow";
 import { copyStatement, snowflakeNames, tableColumns } from "../infra/snowflake";
-import { TYPES, metadataOf, podEnv, podSpecOf, selects, type Json, type PodSpecShape } from "../infra/testing/inspect";
+import { TYPES, metadataOf, podEnv, podSpecOf, selects, type ContainerShape, type Json, type PodSpecShape } from "../infra/testing/inspect";
 import { dependsOn, isSecret, isSecretOutput, ofType, plainStrings, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
 import type { PlatformOutputs } from "./outputs";
 import { definePlatform } from "./platform";
@@ -202,6 +202,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
         "mdp-prod-functions-realtime-producer",
         "mdp-prod-functions-sink",
         "mdp-prod-spark-master",
+        "mdp-prod-spark-tick-windows",
         "mdp-prod-spark-workers",
       ]);
       for (const w of workloads()) {
@@ -227,6 +228,32 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       const workers = podSpecOf(resources.find((r) => r.type === TYPES.deployment && r.name === "mdp-prod-spark-workers")!) as { containers: { command?: string[] }[] };
       assert.equal(workers.containers[0]!.command!.at(-1), `spark://${host}:7077`);
       assert.equal(await unwrap(run.outputs.spark.masterUrl), `spark://${host}:7077`);
+    });
+
+    it("runs the streaming job as one driver pod with its Kafka user over TLS + SCRAM, trusting Strimzi's cluster CA", async () => {
+      const deployment = only(TYPES.deployment, (r) => r.name === "mdp-prod-spark-tick-windows");
+      assert.equal((deployment.plain.spec as { replicas: number }).replicas, 1, "two drivers would share one checkpoint");
+      assert.deepEqual((deployment.plain.spec as { strategy: unknown }).strategy, { type: "Recreate" });
+      const pod = podSpecOf(deployment);
+      const [container] = pod.containers as (ContainerShape & { command: string[] })[];
+      const command = container!.command;
+      assert.equal(command[command.indexOf("--master") + 1], await unwrap(run.outputs.spark.masterUrl));
+      assert.ok(command.includes("spark.driver.host=$(POD_IP)"), "executors dial the pod's own address");
+      const env = podEnv(container!);
+      assert.equal(env.POD_IP?.valueFrom?.fieldRef?.fieldPath, "status.podIP");
+      assert.equal(env[ENV.kafkaBrokers]?.value, await unwrap(run.outputs.kafka.bootstrapInternal));
+      assert.equal(env[ENV.kafkaSsl]?.value, "true");
+      assert.equal(env[ENV.kafkaSaslMechanism]?.value, "scram-sha-512");
+      assert.equal(env[ENV.kafkaUsername]?.value, "spark");
+      assert.equal(env[ENV.kafkaPassword]?.value, undefined, "the password only through a secretKeyRef");
+      assert.equal(env[ENV.kafkaPassword]?.valueFrom?.secretKeyRef?.key, "password");
+      const caSecret = `${metadataOf(only(TYPES.kafka)).name}-cluster-ca-cert`;
+      const caVolume = pod.volumes?.find((v) => v.secret?.secretName === caSecret);
+      assert.ok(caVolume, "mounts Strimzi's CA secret");
+      const mount = (container as { volumeMounts?: { name: string; mountPath: string }[] }).volumeMounts!.find((m) => m.name === (caVolume as { name: string }).name)!;
+      assert.equal(env[ENV.kafkaCaFile]?.value, `${mount.mountPath}/ca.crt`);
+      assert.equal((pod as { serviceAccountName?: string }).serviceAccountName, "spark", "the bucket role of Spark's service account");
+      for (const zone of ["realtime", "checkpoints"] as const) assert.equal(env[ZONE_BUCKET_ENV[zone]]?.value, await unwrap(run.outputs.objectStore.buckets[zone]));
     });
 
     it("gives every function the StrimziKafka bootstrap, its own Kafka user, and the password only through a secretKeyRef", async () => {

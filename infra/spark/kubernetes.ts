@@ -1,20 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
+import { ENV, PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { SparkSettings } from "../config";
 import { KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
-import { SPARK_UID, masterCommand, masterUrl, workerCommand } from "./spec";
+import { DRIVER_PORTS, SPARK_JOBS, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, streamingDriverConf, workerCommand } from "./spec";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
 const MASTER_HOSTNAME = "spark-master";
-
-/** `4g` → 4096, `512m` → 512 (MiB). */
-export function sparkMemoryMiB(memory: string): number {
-  const m = /^(\d+)([mg])$/.exec(memory);
-  if (!m) throw new Error(`\`spark.workerMemory\` must look like 4g or 512m (got "${memory}")`);
-  return Number(m[1]) * (m[2] === "g" ? 1024 : 1);
-}
+const KAFKA_CA_MOUNT = "/etc/kafka-ca";
 
 /** Worker container resources: what the worker offers to executors, plus the JVM's own overhead. */
 export function workerResources(s: SparkSettings): k8s.types.input.core.v1.ResourceRequirements {
@@ -29,7 +23,30 @@ export interface KubernetesSparkArgs {
   /** Service account the pods run as (with its IAM role for the buckets). */
   serviceAccountName: pulumi.Input<string>;
   env: EnvVar[];
+  /** Secret with the Kafka cluster CA (`ca.crt`, as Strimzi writes it) that the streaming job trusts. */
+  kafkaCaSecret: pulumi.Input<string>;
   labels: Record<string, string>;
+}
+
+/**
+ * The streaming job's driver: one pod (two would share a checkpoint), dialled back by the executors
+ * at its own address, trusting the Kafka cluster's CA from Strimzi's secret.
+ */
+export function tickWindowsContainer(args: Pick<KubernetesSparkArgs, "image" | "settings" | "env">, master: pulumi.Input<string>): k8s.types.input.core.v1.Container {
+  return {
+    name: "tick-windows",
+    image: args.image,
+    // Kubernetes expands $(POD_IP) from the container's env.
+    command: pulumi.output(master).apply((m) => jobCommand(SPARK_JOBS.tickWindows, m, streamingDriverConf("$(POD_IP)", args.settings))),
+    env: [
+      { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+      ...args.env,
+      { name: ENV.kafkaCaFile, value: `${KAFKA_CA_MOUNT}/ca.crt` },
+      { name: "SPARK_LOCAL_DIRS", value: "/tmp/local" },
+    ],
+    ports: [{ containerPort: DRIVER_PORTS.driver }, { containerPort: DRIVER_PORTS.blockManager }],
+    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1536Mi" } },
+  };
 }
 
 /** A Spark standalone cluster on Kubernetes: a master Deployment and Service, and N workers. */
@@ -61,15 +78,24 @@ export class KubernetesSpark extends pulumi.ComponentResource {
       child,
     );
     const host = pulumi.interpolate`${MASTER_HOSTNAME}.${service.metadata.name}.${service.metadata.namespace}.svc`;
-    const pod = (labels: Record<string, string>, container: k8s.types.input.core.v1.Container, dns: Partial<k8s.types.input.core.v1.PodSpec> = {}): k8s.types.input.core.v1.PodTemplateSpec => ({
+    const kafkaCa = {
+      mounts: [{ name: "kafka-ca", mountPath: KAFKA_CA_MOUNT, readOnly: true }],
+      volumes: [{ name: "kafka-ca", secret: { secretName: args.kafkaCaSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }],
+    };
+    const pod = (
+      labels: Record<string, string>,
+      container: k8s.types.input.core.v1.Container,
+      dns: Partial<k8s.types.input.core.v1.PodSpec> = {},
+      extra: { mounts: k8s.types.input.core.v1.VolumeMount[]; volumes: k8s.types.input.core.v1.Volume[] } = { mounts: [], volumes: [] },
+    ): k8s.types.input.core.v1.PodTemplateSpec => ({
       metadata: { labels: { ...labels, ...KAFKA_CLIENT_LABEL } },
       spec: {
         ...dns,
         serviceAccountName: args.serviceAccountName,
         terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
         securityContext: restrictedPodSecurity(SPARK_UID),
-        containers: [{ ...container, securityContext: restrictedContainerSecurity(), volumeMounts: [{ name: "tmp", mountPath: "/tmp" }] }],
-        volumes: [{ name: "tmp", emptyDir: {} }],
+        containers: [{ ...container, securityContext: restrictedContainerSecurity(), volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...extra.mounts] }],
+        volumes: [{ name: "tmp", emptyDir: {} }, ...extra.volumes],
       },
     });
     new k8s.apps.v1.Deployment(
@@ -114,6 +140,20 @@ export class KubernetesSpark extends pulumi.ComponentResource {
             livenessProbe: { httpGet: { path: "/json/", port: PORTS.sparkWorkerUi }, periodSeconds: 20, failureThreshold: 6 },
             resources: workerResources(args.settings),
           }),
+        },
+      },
+      { parent: this, dependsOn: [service] },
+    );
+    const streamingLabels = { ...args.labels, "app.kubernetes.io/component": "spark-tick-windows" };
+    new k8s.apps.v1.Deployment(
+      `${name}-tick-windows`,
+      {
+        metadata: { name: `${name}-tick-windows`, namespace: args.namespace, labels: streamingLabels },
+        spec: {
+          replicas: 1,
+          strategy: { type: "Recreate" },
+          selector: { matchLabels: streamingLabels },
+          template: pod(streamingLabels, tickWindowsContainer(args, host.apply(masterUrl)), {}, kafkaCa),
         },
       },
       { parent: this, dependsOn: [service] },

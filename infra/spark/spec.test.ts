@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { ENV } from "../../contract";
 import type { SparkSettings } from "../config";
-import { sparkMemoryMiB, workerResources } from "./kubernetes";
-import { SPARK_HOME, jobEnv, masterCommand, masterUrl, workerCommand } from "./spec";
+import { workerResources } from "./kubernetes";
+import { JOBS_DIR, SPARK_HOME, jobCommand, jobEnv, masterCommand, masterUrl, sparkMemoryMiB, streamingDriverConf, workerCommand } from "./spec";
 
 const SETTINGS: SparkSettings = { workers: 3, workerCores: 2, workerMemory: "4g" };
 
@@ -66,5 +66,32 @@ describe("spark spec", () => {
       assert.deepEqual(workerResources(SETTINGS), { requests: { cpu: "2", memory: "4864Mi" }, limits: { memory: "4864Mi" } });
       assert.deepEqual(workerResources({ workers: 1, workerCores: 1, workerMemory: "512m" }), { requests: { cpu: "1", memory: "1280Mi" }, limits: { memory: "1280Mi" } });
     });
+  });
+});
+
+describe("spark jobs", () => {
+  it("submits a job from the image's jobs folder to the master, with its conf sorted and its arguments last", () => {
+    assert.deepEqual(jobCommand("daily_metrics", "spark://m:7077", { "spark.b": "2", "spark.a": "1" }, ["--from", "2025-12-01", "--to", "2025-12-31"]), [
+      `${SPARK_HOME}/bin/spark-submit`,
+      "--master",
+      "spark://m:7077",
+      "--conf",
+      "spark.a=1",
+      "--conf",
+      "spark.b=2",
+      `${JOBS_DIR}/daily_metrics.py`,
+      "--from",
+      "2025-12-01",
+      "--to",
+      "2025-12-31",
+    ]);
+  });
+
+  it("lets executors dial a streaming driver back, and leaves room on the cluster for batch jobs", () => {
+    const conf = streamingDriverConf("driver-host", SETTINGS);
+    assert.equal(conf["spark.driver.host"], "driver-host");
+    assert.equal(conf["spark.driver.bindAddress"], "0.0.0.0");
+    assert.equal(conf["spark.cores.max"], "2", "one worker's cores of three workers");
+    assert.equal(conf["spark.executor.memory"], "2048m", "half a worker's memory");
   });
 });

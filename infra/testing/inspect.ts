@@ -59,7 +59,7 @@ export interface PodSpecShape {
 export interface EnvVarShape {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+  valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } };
 }
 
 export interface ContainerShape {
