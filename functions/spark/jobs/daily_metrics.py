@@ -147,9 +147,9 @@ def stage_metrics(metrics: DataFrame, url: str) -> None:
         .withColumn(TASK, F.spark_partition_id())
         .sortWithinPartitions(TASK, PARTITION, "symbol")
         .write.option("maxRecordsPerFile", 0)
-        # Tasks commit straight into the staging folder (no second move at job commit); what a failed
-        # run leaves there is never published, and publishing checks that each day has exactly one file.
-        .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
+        # The committer's algorithm 1 moves each task's folder whole, at task and at job commit;
+        # algorithm 2 would move file by file, one rename after the other.
+        .option("mapreduce.fileoutputcommitter.algorithm.version", "1")
         .partitionBy(TASK, PARTITION)
         .parquet(url)
     )
