@@ -4,7 +4,7 @@ import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { AirflowSettings } from "../config";
 import { EGRESS_LABELS, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
-import { METADATA_DB, METADATA_DB_USER, airflowVersionOf, metadataConnection } from "./spec";
+import { METADATA_DB, METADATA_DB_USER, POSTGRES_UID, airflowVersionOf, metadataConnection } from "./spec";
 
 export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
 const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
@@ -193,7 +193,7 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
             spec: {
               serviceAccountName: pgAccount.metadata.name,
               automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurity(999),
+              securityContext: restrictedPodSecurity(POSTGRES_UID),
               terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
               containers: [
                 {
