@@ -18,8 +18,8 @@ function rejects(topic: string, value: unknown, code: string, key: string | null
 
 describe("record schemas", () => {
   it("accepts a good tick and a good bar, keyed by symbol", () => {
-    assert.deepEqual(decodeMessage(TOPICS.realtime, "AAPL", Buffer.from(JSON.stringify(TICK)), NOW), { ok: true, kind: "tick", record: TICK });
-    assert.deepEqual(decodeMessage(TOPICS.batch, "BRK-B", Buffer.from(JSON.stringify(BAR)), NOW), { ok: true, kind: "bar", record: BAR });
+    assert.deepEqual(decodeMessage(TOPICS.realtime, "AAPL", Buffer.from(JSON.stringify(TICK)), NOW), { ok: true, kind: "tick", record: TICK, canonical: true });
+    assert.deepEqual(decodeMessage(TOPICS.batch, "BRK-B", Buffer.from(JSON.stringify(BAR)), NOW), { ok: true, kind: "bar", record: BAR, canonical: true });
     assert.deepEqual(parseTick({ ...TICK, symbol: "^GSPC" }, NOW).symbol, "^GSPC", "indices keep their caret");
   });
 

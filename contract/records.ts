@@ -1,3 +1,4 @@
+import { scanCanonical } from "./canonical";
 import { isSymbol } from "./symbols";
 import { TOPICS } from "./topics";
 
@@ -128,23 +129,50 @@ export class RecordError extends Error {
   }
 }
 
+/**
+ * A decoded message. `canonical` says that the value's bytes are exactly the record's encoding
+ * ({@link encodeRecord}), so a writer can store them as they are.
+ */
 export type Decoded =
-  | { ok: true; kind: "tick"; record: Tick }
-  | { ok: true; kind: "bar"; record: DailyBar }
+  | { ok: true; kind: "tick"; record: Tick; canonical: boolean }
+  | { ok: true; kind: "bar"; record: DailyBar; canonical: boolean }
   | { ok: false; code: RejectCode; reason: string };
 
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** What validation and encoding need of a schema, computed once: both run for every message. */
+interface CompiledSchema {
+  names: ReadonlySet<string>;
+  /** `"name":` of each field, in schema order. */
+  keys: readonly string[];
+}
+
+const COMPILED = new WeakMap<TableSchema, CompiledSchema>();
+
+function compiled(schema: TableSchema): CompiledSchema {
+  let c = COMPILED.get(schema);
+  if (!c) {
+    c = { names: new Set(schema.fields.map((f) => f.name)), keys: schema.fields.map((f) => `${JSON.stringify(f.name)}:`) };
+    COMPILED.set(schema, c);
+  }
+  return c;
+}
 
 function checkShape(schema: RecordSchema, value: unknown): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RecordError("not_object", `a ${schema.name} must be a JSON object (got ${describe(value)})`);
   }
   const obj = value as Record<string, unknown>;
-  const known = new Set(schema.fields.map((f) => f.name));
+  const known = compiled(schema).names;
   for (const key of Object.keys(obj)) {
     if (!known.has(key)) throw new RecordError("unexpected_field", `unexpected field \`${key}\` in a ${schema.name}`);
   }
+  return checkFields(schema, obj);
+}
+
+/** Every field present and of its type; what {@link scanCanonical} reads has no other key. */
+function checkFields(schema: RecordSchema, obj: Record<string, unknown>): Record<string, unknown> {
   for (const field of schema.fields) {
     const v = obj[field.name];
     if (v === null && field.nullable) continue;
@@ -184,12 +212,22 @@ function checkType(schema: RecordSchema, field: FieldSpec, v: unknown): void {
   }
 }
 
+/** The time of day is checked by the pattern, the calendar date as {@link isIsoDate} does. */
 function isIsoTimestamp(v: string): boolean {
-  return ISO_TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString().slice(0, 19) === v.slice(0, 19);
+  return ISO_TIMESTAMP.test(v) && isIsoDate(v.slice(0, 10));
 }
 
+/** Calendar days already checked: a stream holds few distinct days, and checking one costs a Date. */
+const checkedDates = new Map<string, boolean>();
+
 function isIsoDate(v: string): boolean {
-  return ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+  let valid = checkedDates.get(v);
+  if (valid === undefined) {
+    valid = ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+    if (checkedDates.size >= 4096) checkedDates.clear();
+    checkedDates.set(v, valid);
+  }
+  return valid;
 }
 
 function describe(v: unknown): string {
@@ -213,7 +251,10 @@ function checkPositive(schema: RecordSchema, obj: Record<string, unknown>, names
 
 /** Validates an untrusted value as a tick; throws {@link RecordError} naming the field and the value. */
 export function parseTick(value: unknown, now: Date = new Date()): Tick {
-  const obj = checkShape(TICK_SCHEMA, value);
+  return checkTick(checkShape(TICK_SCHEMA, value), now);
+}
+
+function checkTick(obj: Record<string, unknown>, now: Date): Tick {
   const tick = obj as unknown as Tick;
   checkSymbol(TICK_SCHEMA, tick.symbol);
   checkPositive(TICK_SCHEMA, obj, ["price", "bid", "ask"]);
@@ -228,7 +269,10 @@ export function parseTick(value: unknown, now: Date = new Date()): Tick {
 
 /** Validates an untrusted value as a daily bar; throws {@link RecordError} naming the field and the value. */
 export function parseBar(value: unknown, now: Date = new Date()): DailyBar {
-  const obj = checkShape(BAR_SCHEMA, value);
+  return checkBar(checkShape(BAR_SCHEMA, value), now);
+}
+
+function checkBar(obj: Record<string, unknown>, now: Date): DailyBar {
   const bar = obj as unknown as DailyBar;
   checkSymbol(BAR_SCHEMA, bar.symbol);
   checkPositive(BAR_SCHEMA, obj, ["open", "high", "low", "close", "adj_close"]);
@@ -263,23 +307,40 @@ export function decodeMessage(
   if (value.length > MAX_MESSAGE_BYTES) {
     return { ok: false, code: "oversized", reason: `the message is ${value.length} bytes, above the limit of ${MAX_MESSAGE_BYTES}` };
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString("utf8"));
-  } catch (err) {
-    return { ok: false, code: "not_json", reason: `the value is not JSON: ${(err as Error).message}` };
+  // What our producers send is read without the general JSON parser: it has exactly the schema's
+  // keys, so only the fields' values are checked; anything else is parsed and checked in full.
+  const schema = SCHEMAS[kind];
+  const scanned = scanCanonical(schema, value);
+  const canonical = scanned !== undefined;
+  let parsed: unknown = scanned;
+  if (!canonical) {
+    try {
+      parsed = JSON.parse(value.toString("utf8"));
+    } catch (err) {
+      return { ok: false, code: "not_json", reason: `the value is not JSON: ${(err as Error).message}` };
+    }
   }
   try {
-    const record = kind === "tick" ? parseTick(parsed, now) : parseBar(parsed, now);
-    const keyText = key === null || key === undefined ? undefined : key.toString();
-    if (keyText !== record.symbol) {
+    const obj = scanned ? checkFields(schema, scanned) : checkShape(schema, parsed);
+    const record = kind === "tick" ? checkTick(obj, now) : checkBar(obj, now);
+    if (!keyIs(key, record.symbol)) {
+      const keyText = key === null || key === undefined ? undefined : key.toString();
       return { ok: false, code: "key_mismatch", reason: `the key ${keyText === undefined ? "is missing" : `"${keyText}"`} but the record is for ${record.symbol}` };
     }
-    return kind === "tick" ? { ok: true, kind, record: record as Tick } : { ok: true, kind, record: record as DailyBar };
+    return kind === "tick" ? { ok: true, kind, record: record as Tick, canonical } : { ok: true, kind, record: record as DailyBar, canonical };
   } catch (err) {
     if (err instanceof RecordError) return { ok: false, code: err.code, reason: err.message };
     throw err;
   }
+}
+
+/** Whether the message key is `symbol` (a valid symbol is ASCII: its UTF-8 bytes are its characters). */
+function keyIs(key: Buffer | string | null | undefined, symbol: string): boolean {
+  if (key === null || key === undefined) return false;
+  if (typeof key === "string") return key === symbol;
+  if (key.length !== symbol.length) return false;
+  for (let i = 0; i < key.length; i++) if (key[i] !== symbol.charCodeAt(i)) return false;
+  return true;
 }
 
 /** The Kafka key of a record: its symbol, so that one symbol's records stay in order on one partition. */
@@ -296,10 +357,19 @@ export function barId(bar: DailyBar): string {
   return `${bar.symbol}@${bar.trade_date}`;
 }
 
-/** Serialises a record with its fields in schema order, so equal records give equal bytes. */
+/**
+ * Serialises a record with its fields in schema order, so equal records give equal bytes: the same
+ * text as `JSON.stringify` of an object holding the fields in that order, without building one.
+ */
 export function encodeRecord(schema: RecordSchema, record: Tick | DailyBar): string {
   const source = record as unknown as Record<string, unknown>;
-  const ordered: Record<string, unknown> = {};
-  for (const field of schema.fields) ordered[field.name] = source[field.name];
-  return JSON.stringify(ordered);
+  const { keys } = compiled(schema);
+  let out = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const v = source[schema.fields[i]!.name];
+    const text = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "null") : JSON.stringify(v);
+    if (text === undefined) continue; // JSON.stringify leaves out what has no JSON form
+    out += out.length > 1 ? `,${keys[i]}${text}` : `${keys[i]}${text}`;
+  }
+  return `${out}}`;
 }

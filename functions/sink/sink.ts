@@ -2,7 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from "
 import { decodeMessage } from "../../contract";
 import { sleep, type Health, type Logger } from "../lib";
 import { PartitionBatch } from "./batch";
-import type { SinkSettings } from "./config";
+import type { FlushPolicy, SinkSettings } from "./config";
 import { deadLetterMessage } from "./dead-letters";
 import { planRecovery } from "./journal";
 import type { SinkMetrics } from "./metrics";
@@ -23,7 +23,14 @@ interface PartitionState {
   key: string;
   topic: string;
   partition: number;
+  policy: FlushPolicy;
+  /** Started when the partition is assigned, so that every partition recovers at once. */
+  recovery?: Promise<void>;
   recovered: boolean;
+  /** Where the recovery plan resumes; undefined: wherever the first fetch starts (the earliest offset). */
+  resumeFrom?: bigint;
+  /** Set by the first batch after recovery. */
+  positioned: boolean;
   /** Next offset to buffer; every offset before it is buffered, flushing or durable. */
   position: bigint;
   /** After a seek, batches fetched before it are ignored until one starts at `position`. */
@@ -41,6 +48,8 @@ interface PartitionState {
 }
 
 const CONCURRENT_PUTS = 32;
+/** Messages buffered between two yields to the event loop. */
+const SLICE = 2_000;
 
 /**
  * Consumes the realtime and batch topics and lands every record once in the raw zone.
@@ -84,7 +93,8 @@ export class Sink {
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    const tick = Math.max(10, Math.min(250, Math.floor(this.settings.flush.intervalMs / 4)));
+    const shortest = Math.min(...Object.values(this.settings.flush).flatMap((p) => (p.idleMs > 0 ? [p.intervalMs, p.idleMs] : [p.intervalMs])));
+    const tick = Math.max(10, Math.min(250, Math.floor(shortest / 4)));
     this.timer = setInterval(() => this.sealExpired(), tick);
   }
 
@@ -135,6 +145,17 @@ export class Sink {
     this.owned = assigned;
     this.joined = true;
     this.deps.log.info("partitions assigned", { assignment, arriving });
+    const states = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => this.stateFor(topic, p)));
+    if (states.length === 0) return;
+    // One request for the committed offsets of every assigned partition; every recovery awaits it.
+    const committed = this.committedOffsets(Object.keys(assignment), {
+      shouldContinue: () => states.some((s) => !s.revoked),
+      onError: (err, attempt) => {
+        if (attempt === 1 || attempt % 10 === 0) this.deps.log.warn("reading the committed offsets failed, retrying", { topics: Object.keys(assignment), attempt, err });
+      },
+    });
+    committed.catch(() => undefined);
+    for (const state of states) void this.startRecovery(state, committed);
   }
 
   /** Drops every partition's unwritten state; each is recovered from the journal when next fetched. */
@@ -152,7 +173,9 @@ export class Sink {
     const key = `${topic}:${partition}`;
     let state = this.states.get(key);
     if (!state) {
-      state = { key, topic, partition, recovered: false, position: 0n, seekPending: false, queue: [], revoked: false };
+      const policy = this.settings.flush[topic];
+      if (!policy) throw new Error(`no flush policy for topic ${topic}`);
+      state = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, queue: [], revoked: false };
       this.states.set(key, state);
     }
     return state;
@@ -164,50 +187,98 @@ export class Sink {
     if (this.stopping || batch.messages.length === 0 || !isRunning() || isStale()) return;
     const state = this.stateFor(batch.topic, batch.partition);
     if (!state.recovered) {
-      await this.recover(state, BigInt(batch.firstOffset() ?? batch.messages[0]!.offset), heartbeat);
-      return;
+      await this.untilRecovered(state, heartbeat);
+      if (!state.recovered || this.stopping || state.revoked || !isRunning() || isStale()) return;
+    }
+    const { messages } = batch;
+    if (!state.positioned) {
+      const fetchedFrom = BigInt(batch.firstOffset() ?? messages[0]!.offset);
+      state.position = state.resumeFrom ?? fetchedFrom;
+      state.positioned = true;
+      if (state.position !== fetchedFrom) {
+        state.seekPending = true;
+        this.deps.consumer.seek({ topic: state.topic, partition: state.partition, offset: state.position.toString() });
+        return;
+      }
     }
     state.highWatermark = BigInt(batch.highWatermark);
-    for (const message of batch.messages) {
-      if (this.stopping || state.revoked || !isRunning() || isStale()) break;
-      const offset = BigInt(message.offset);
-      if (offset < state.position) {
-        resolveOffset(message.offset);
-        continue;
+    // Offsets only grow within a batch: what is already buffered (a fetch repeated after a pause) comes first.
+    let i = 0;
+    while (i < messages.length && BigInt(messages[i]!.offset) < state.position) i++;
+    if (i === messages.length) {
+      resolveOffset(messages[messages.length - 1]!.offset);
+      return;
+    }
+    if (state.seekPending) {
+      if (BigInt(messages[i]!.offset) !== state.position) {
+        await this.skipIfDeleted(state);
+        return; // fetched before the seek took effect
       }
-      if (state.seekPending) {
-        if (offset !== state.position) {
-          await this.skipIfDeleted(state);
-          return; // fetched before the seek took effect
-        }
-        state.seekPending = false;
+      state.seekPending = false;
+    }
+    // A large fetch is buffered in slices, yielding in between, so that the writes and commits of
+    // batches it completes go on meanwhile instead of waiting for the whole fetch.
+    while (i < messages.length) {
+      const end = Math.min(messages.length, i + SLICE);
+      const now = this.now();
+      const validatedAt = new Date(now);
+      let added = 0;
+      for (let k = i; k < end; k++) {
+        const message = messages[k]!;
+        added += this.accept(state, BigInt(message.offset), message, now, validatedAt);
       }
-      this.accept(state, offset, message);
-      resolveOffset(message.offset);
+      resolveOffset(messages[end - 1]!.offset);
+      this.deps.metrics.recordsIn.inc({ topic: state.topic }, end - i);
+      this.setBuffered(this.bufferedBytes + added);
+      i = end;
       if (this.bufferedBytes > this.settings.maxBufferedBytes) {
         this.pauseFetching();
         break;
+      }
+      if (i < messages.length) {
+        await new Promise((resolve) => setImmediate(resolve));
+        // The partition may have been revoked, or the sink stopped, meanwhile.
+        if (this.stopping || state.revoked || !isRunning() || isStale()) return;
       }
     }
     this.updateLag(state);
     await heartbeat();
   }
 
-  /** Decides where a newly assigned partition resumes: see {@link planRecovery}. */
-  private async recover(state: PartitionState, fetchedFrom: bigint, heartbeat: () => Promise<void>): Promise<void> {
-    const { log, metrics, consumer, zone } = this.deps;
-    const control = this.control(state, "read");
+  /** Waits for the partition's recovery (started on assignment), keeping the group membership alive meanwhile. */
+  private async untilRecovered(state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
     const keepAlive = setInterval(() => heartbeat().catch(() => undefined), 1_000);
+    try {
+      await this.startRecovery(state);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** Starts the partition's recovery unless it has started; `committed` is shared by the partitions of one assignment. */
+  private startRecovery(state: PartitionState, committed?: Promise<Map<string, bigint>>): Promise<void> {
+    if (!state.recovery) {
+      state.recovery = this.recover(state, committed ?? this.committedOffsets([state.topic], this.control(state, "read")));
+      // Awaited by the partition's first batch; a partition that never gets one must not fail the process.
+      state.recovery.catch(() => undefined);
+    }
+    return state.recovery;
+  }
+
+  /** Decides where a newly assigned partition resumes: see {@link planRecovery}. */
+  private async recover(state: PartitionState, committedOffsets: Promise<Map<string, bigint>>): Promise<void> {
+    const { log, metrics, zone } = this.deps;
     try {
       // The previous generation's writes for this partition end before its recovery reads the journal.
       await this.retiring.get(state.key)?.catch(() => undefined);
       this.retiring.delete(state.key);
       const wait = this.handoverUntil - this.now();
       if (wait > 0) await sleep(wait);
-      const [committed, journal] = await Promise.all([this.committedOffset(state, control), zone.readJournal(state.topic, state.partition, control)]);
+      const [offsets, journal] = await Promise.all([committedOffsets, zone.readJournal(state.topic, state.partition, this.control(state, "read"))]);
       if (state.revoked) return;
+      const committed = offsets.get(state.key);
       const plan = planRecovery(committed, journal);
-      state.position = plan.from ?? fetchedFrom;
+      state.resumeFrom = plan.from;
       state.forcedEnd = plan.forcedEnd;
       state.committed = committed;
       state.recovered = true;
@@ -217,18 +288,12 @@ export class Sink {
         partition: state.partition,
         committed: committed?.toString(),
         journal: journal ? { start: journal.start.toString(), end: journal.end.toString() } : undefined,
-        from: state.position.toString(),
+        from: plan.from?.toString() ?? "earliest",
         replayUntil: plan.forcedEnd?.toString(),
         reason: plan.reason,
       });
-      if (state.position !== fetchedFrom) {
-        state.seekPending = true;
-        consumer.seek({ topic: state.topic, partition: state.partition, offset: state.position.toString() });
-      }
     } catch (err) {
       if (!(err instanceof Aborted)) throw err;
-    } finally {
-      clearInterval(keepAlive);
     }
   }
 
@@ -254,36 +319,37 @@ export class Sink {
     state.seekPending = true;
   }
 
-  private committedOffset(state: PartitionState, control: RetryControl): Promise<bigint | undefined> {
+  /** The group's committed offset of every partition of `topics`, by state key; partitions without one are absent. */
+  private committedOffsets(topics: string[], control: RetryControl): Promise<Map<string, bigint>> {
     return untilDone(
-      `reading the committed offset of ${state.key}`,
+      `reading the committed offsets of ${topics.join(", ")}`,
       async () => {
-        const [topic] = await this.deps.admin.fetchOffsets({ groupId: this.settings.groupId, topics: [state.topic] });
-        const entry = topic?.partitions.find((p) => p.partition === state.partition);
-        return entry && entry.offset !== "-1" ? BigInt(entry.offset) : undefined;
+        const offsets = new Map<string, bigint>();
+        for (const { topic, partitions } of await this.deps.admin.fetchOffsets({ groupId: this.settings.groupId, topics })) {
+          for (const p of partitions) if (p.offset !== "-1") offsets.set(`${topic}:${p.partition}`, BigInt(p.offset));
+        }
+        return offsets;
       },
       control,
       this.settings.s3RequestTimeoutMs,
     );
   }
 
-  private accept(state: PartitionState, offset: bigint, message: KafkaMessage): void {
-    const { metrics } = this.deps;
-    const now = this.now();
+  /** Buffers one message; returns how many bytes the buffer grew by. */
+  private accept(state: PartitionState, offset: bigint, message: KafkaMessage, now: number, validatedAt: Date): number {
     if (!state.open) state.open = new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnd);
-    const decoded = decodeMessage(state.topic, message.key, message.value, new Date(now));
-    const before = state.open.bytes;
-    state.open.add(offset, decoded, message);
-    this.setBuffered(this.bufferedBytes + state.open.bytes - before);
-    metrics.recordsIn.inc({ topic: state.topic });
+    const batch = state.open;
+    const before = batch.bytes;
+    batch.add(offset, decodeMessage(state.topic, message.key, message.value, validatedAt), message, now);
     state.position = offset + 1n;
-    if (state.open.isComplete(this.settings.flush, now)) this.seal(state);
+    if (batch.isComplete(state.policy, now)) this.seal(state);
+    return batch.bytes - before;
   }
 
   private sealExpired(): void {
     const now = this.now();
     for (const state of this.states.values()) {
-      if (state.open && !state.revoked && state.open.isComplete(this.settings.flush, now)) this.seal(state);
+      if (state.open && !state.revoked && state.open.isComplete(state.policy, now)) this.seal(state);
     }
   }
 
@@ -297,33 +363,47 @@ export class Sink {
     });
   }
 
+  /**
+   * Writes the partition's complete batches in order. A batch's commit runs while the next batch is
+   * written: once a batch's objects are durable, the next journal may replace its journal, since
+   * recovery resumes at the later of the journal and the committed offset (see planRecovery).
+   */
   private async drain(state: PartitionState): Promise<void> {
-    while (state.queue.length > 0 && !state.revoked) {
-      const batch = state.queue[0]!;
-      try {
-        await this.flush(state, batch);
-      } catch (err) {
-        if (err instanceof Aborted) return;
-        // Unexpected: leave the batch uncommitted; the journal replays it after a restart.
-        this.deps.log.error("flush failed; restarting the sink", { topic: state.topic, partition: state.partition, err });
-        state.revoked = true;
-        throw err;
+    let committing = Promise.resolve();
+    try {
+      while (state.queue.length > 0 && !state.revoked) {
+        const batch = state.queue[0]!;
+        const started = this.now();
+        let objects: number;
+        try {
+          objects = await this.write(state, batch);
+        } catch (err) {
+          if (err instanceof Aborted) return;
+          // Unexpected: leave the batch uncommitted; the journal replays it after a restart.
+          this.deps.log.error("flush failed; restarting the sink", { topic: state.topic, partition: state.partition, err });
+          state.revoked = true;
+          throw err;
+        }
+        state.queue.shift();
+        if (!state.revoked) this.setBuffered(this.bufferedBytes - batch.bytes);
+        committing = committing.then(() => this.commit(state, batch, objects, started));
       }
-      state.queue.shift();
-      if (!state.revoked) this.setBuffered(this.bufferedBytes - batch.bytes);
+    } finally {
+      await committing;
     }
   }
 
-  /** Journal, objects, dead letters, commit: each step only after the previous is durable. */
-  private async flush(state: PartitionState, batch: PartitionBatch): Promise<void> {
-    const { zone, producer, consumer, log, metrics } = this.deps;
-    const started = this.now();
+  /** Journal, objects, dead letters: each step only after the previous is durable. Returns how many objects it wrote. */
+  private async write(state: PartitionState, batch: PartitionBatch): Promise<number> {
+    const { zone, producer, log, metrics } = this.deps;
     const objects = batch.objects();
     await zone.writeJournal({ version: 1, topic: batch.topic, partition: batch.partition, start: batch.startOffset, end: batch.endOffset, objects: objects.length }, this.control(state, "journal"));
     const writes = this.control(state, "put");
     for (let i = 0; i < objects.length; i += CONCURRENT_PUTS) {
       await Promise.all(objects.slice(i, i + CONCURRENT_PUTS).map((o) => zone.put(o.key, o.body, writes)));
     }
+    metrics.recordsWritten.inc({ topic: batch.topic }, batch.validRecords);
+    metrics.objectsWritten.inc({ topic: batch.topic }, objects.length);
     if (batch.deadLetters.length > 0) {
       const failedAt = new Date(this.now());
       const messages = batch.deadLetters.map((d) => deadLetterMessage(d, batch, failedAt));
@@ -333,21 +413,24 @@ export class Sink {
         log.warn("dead-lettered", { topic: batch.topic, partition: batch.partition, offset: d.offset.toString(), code: d.code, reason: d.reason });
       }
     }
+    return objects.length;
+  }
+
+  /** Commits the offset after a written batch; a failure is logged, not retried: a later commit or the next recovery moves past it. */
+  private async commit(state: PartitionState, batch: PartitionBatch, objects: number, started: number): Promise<void> {
+    const { consumer, log, metrics } = this.deps;
     const next = batch.endOffset + 1n;
     try {
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
       state.committed = next;
       metrics.commits.inc({ result: "ok" });
     } catch (err) {
-      // The objects are durable and journaled: a later commit or the next recovery moves past them.
       metrics.commits.inc({ result: "failed" });
       log.warn("commit failed", { topic: batch.topic, partition: batch.partition, offset: next.toString(), err });
     }
     const seconds = (this.now() - started) / 1000;
     metrics.flushSeconds.observe({ topic: batch.topic }, seconds);
     metrics.landingSeconds.observe({ topic: batch.topic }, (this.now() - batch.openedAt) / 1000);
-    metrics.recordsWritten.inc({ topic: batch.topic }, batch.validRecords);
-    metrics.objectsWritten.inc({ topic: batch.topic }, objects.length);
     this.updateLag(state);
     log.info("flushed", {
       topic: batch.topic,
@@ -356,7 +439,7 @@ export class Sink {
       endOffset: batch.endOffset.toString(),
       records: batch.validRecords,
       deadLetters: batch.deadLetters.length,
-      objects: objects.length,
+      objects,
       ms: Math.round(seconds * 1000),
     });
   }
