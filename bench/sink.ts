@@ -31,7 +31,7 @@ export interface Rig {
 
 const SEED_BATCH_SECONDS = 30;
 /** Flushes of the throughput run: many per partition, so that the rate between the first and the last is steady. */
-const FLUSH_RECORDS = 5_000;
+const FLUSH_RECORDS = 20_000;
 const START_TIME = Date.parse("2026-03-02T14:30:00.000Z");
 /** The sink's own defaults, to run it as a stack would (the harness's env is tuned for tests). */
 const DEFAULTS = readSinkSettings({ [ENV.rawBucket]: "defaults", [ENV.kafkaBrokers]: "localhost:9092" });
