@@ -11,9 +11,14 @@ export function sinkConsumerConfig(settings: Pick<SinkSettings, "groupId" | "ses
     groupId: settings.groupId,
     sessionTimeout: settings.sessionTimeoutMs,
     rebalanceTimeout: Math.max(60_000, settings.sessionTimeoutMs),
-    heartbeatInterval: Math.max(1_000, Math.floor(settings.sessionTimeoutMs / 10)),
+    heartbeatInterval: heartbeatIntervalMs(settings.sessionTimeoutMs),
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
   };
+}
+
+/** How often the sink's consumer heartbeats: a tenth of the session, at least once a second. */
+export function heartbeatIntervalMs(sessionTimeoutMs: number): number {
+  return Math.max(1_000, Math.floor(sessionTimeoutMs / 10));
 }

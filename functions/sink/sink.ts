@@ -3,6 +3,7 @@ import { decodeMessage } from "../../contract";
 import { sleep, type Health, type Logger } from "../lib";
 import { PartitionBatch } from "./batch";
 import type { FlushPolicy, SinkSettings } from "./config";
+import { heartbeatIntervalMs } from "./consumer";
 import { deadLetterMessage } from "./dead-letters";
 import { planRecovery } from "./journal";
 import type { SinkMetrics } from "./metrics";
@@ -64,7 +65,8 @@ export class Sink {
   /** Drains of the previous generation, awaited before the same partition recovers again. */
   private readonly retiring = new Map<string, Promise<void>>();
   private owned = new Set<string>();
-  private handoverUntil = 0;
+  /** When partitions new to this instance may recover (ms since the epoch). */
+  private handover: Promise<number> = Promise.resolve(0);
   private bufferedBytes = 0;
   private paused = false;
   private stopping = false;
@@ -83,7 +85,7 @@ export class Sink {
   async start(): Promise<void> {
     const { consumer, producer, admin } = this.deps;
     await Promise.all([consumer.connect(), producer.connect(), admin.connect()]);
-    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment));
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment, e.payload.memberId));
     consumer.on(consumer.events.REBALANCING, () => this.revokeAll("rebalancing"));
     consumer.on(consumer.events.CRASH, (e) => this.deps.log.error("consumer crashed", { err: e.payload.error, restart: e.payload.restart }));
     await consumer.subscribe({ topics: this.settings.topics, fromBeginning: true });
@@ -113,11 +115,17 @@ export class Sink {
       if (state.open && state.open.forcedEnd === undefined && state.open.records > 0) this.seal(state);
       else state.open = undefined;
     }
-    const drained = Promise.all([...this.states.values()].map((s) => s.draining ?? Promise.resolve()));
+    const writing = [...[...this.states.values()].map((s) => s.draining), ...this.retiring.values()];
+    const drained = Promise.all(writing.map((w) => w?.catch(() => undefined)));
     const finished = await Promise.race([drained.then(() => true), sleep(Math.max(0, graceMs - 2_000)).then(() => false)]);
-    if (!finished) log.warn("stopping with unwritten batches; they will be consumed again", { pending: this.pendingBatches() });
     for (const state of this.states.values()) state.revoked = true;
-    await consumer.disconnect().catch((err: unknown) => log.warn("consumer disconnect failed", { err }));
+    if (finished) {
+      await consumer.disconnect().catch((err: unknown) => log.warn("consumer disconnect failed", { err }));
+    } else {
+      // Leaving now would hand the partitions over at once while writes are still in flight; the
+      // group drops this member when its session expires instead, after those writes have ended.
+      log.warn("stopping with unwritten batches; they will be consumed again", { pending: this.pendingBatches() });
+    }
     await Promise.all([producer.disconnect(), admin.disconnect()]).catch((err: unknown) => log.warn("disconnect failed", { err }));
   }
 
@@ -136,12 +144,15 @@ export class Sink {
     return n;
   }
 
-  private onGroupJoin(assignment: Record<string, number[]>): void {
+  private onGroupJoin(assignment: Record<string, number[]>, memberId: string): void {
     this.revokeAll("group joined");
     const assigned = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)));
     const arriving = [...assigned].filter((k) => !this.owned.has(k));
     // Another instance may have been writing these partitions until a moment ago.
-    if (arriving.length > 0) this.handoverUntil = this.now() + this.settings.handoverDelayMs;
+    if (arriving.length > 0) {
+      const until = this.now() + this.settings.handoverDelayMs;
+      this.handover = this.aloneInGroup(memberId).then((alone) => (alone ? 0 : until));
+    }
     this.owned = assigned;
     this.joined = true;
     this.deps.log.info("partitions assigned", { assignment, arriving });
@@ -156,6 +167,25 @@ export class Sink {
     });
     committed.catch(() => undefined);
     for (const state of states) void this.startRecovery(state, committed);
+  }
+
+  /**
+   * Whether this member is the only one of the group's generation: then no other instance holds a
+   * partition, and none can have writes in flight, since an instance leaves the group only after
+   * its writes have ended (see {@link stop}) and one that died leaves it when its session expires,
+   * later than the handover delay after its last request began. A failed check counts as not alone.
+   */
+  private async aloneInGroup(memberId: string): Promise<boolean> {
+    const { sessionTimeoutMs, handoverDelayMs, groupId } = this.settings;
+    if (sessionTimeoutMs - heartbeatIntervalMs(sessionTimeoutMs) < handoverDelayMs) return false;
+    try {
+      const { groups } = await this.deps.admin.describeGroups([groupId]);
+      const members = groups[0]?.members ?? [];
+      return members.length === 1 && members[0]!.memberId === memberId;
+    } catch (err) {
+      this.deps.log.warn("cannot tell whether other instances are in the group; waiting the handover delay", { err });
+      return false;
+    }
   }
 
   /** Drops every partition's unwritten state; each is recovered from the journal when next fetched. */
@@ -272,7 +302,7 @@ export class Sink {
       // The previous generation's writes for this partition end before its recovery reads the journal.
       await this.retiring.get(state.key)?.catch(() => undefined);
       this.retiring.delete(state.key);
-      const wait = this.handoverUntil - this.now();
+      const wait = (await this.handover) - this.now();
       if (wait > 0) await sleep(wait);
       const [offsets, journal] = await Promise.all([committedOffsets, zone.readJournal(state.topic, state.partition, this.control(state, "read"))]);
       if (state.revoked) return;
@@ -358,38 +388,42 @@ export class Sink {
     state.open = undefined;
     if (batch.forcedEnd !== undefined) state.forcedEnd = undefined;
     state.queue.push(batch);
-    state.draining ??= this.drain(state).finally(() => {
-      state.draining = undefined;
-    });
+    state.draining ??= this.drain(state);
   }
 
   /**
-   * Writes the partition's complete batches in order. A batch's commit runs while the next batch is
-   * written: once a batch's objects are durable, the next journal may replace its journal, since
-   * recovery resumes at the later of the journal and the committed offset (see planRecovery).
+   * Writes the partition's complete batches in order, until none is left. A batch's commit runs
+   * while the next batch is written: once a batch's objects are durable, the next journal may
+   * replace its journal, since recovery resumes at the later of the journal and the committed
+   * offset (see planRecovery). The drain ends after its commits, and clears `state.draining` in
+   * the same step as it finds the queue empty, so that a batch sealed meanwhile starts a new one.
    */
   private async drain(state: PartitionState): Promise<void> {
     let committing = Promise.resolve();
     try {
-      while (state.queue.length > 0 && !state.revoked) {
-        const batch = state.queue[0]!;
-        const started = this.now();
-        let objects: number;
-        try {
-          objects = await this.write(state, batch);
-        } catch (err) {
-          if (err instanceof Aborted) return;
-          // Unexpected: leave the batch uncommitted; the journal replays it after a restart.
-          this.deps.log.error("flush failed; restarting the sink", { topic: state.topic, partition: state.partition, err });
-          state.revoked = true;
-          throw err;
+      for (;;) {
+        while (state.queue.length > 0 && !state.revoked) {
+          const batch = state.queue[0]!;
+          const started = this.now();
+          let objects: number;
+          try {
+            objects = await this.write(state, batch);
+          } catch (err) {
+            if (err instanceof Aborted) return await committing;
+            // Unexpected: leave the batch uncommitted; the journal replays it after a restart.
+            this.deps.log.error("flush failed; restarting the sink", { topic: state.topic, partition: state.partition, err });
+            state.revoked = true;
+            throw err;
+          }
+          state.queue.shift();
+          if (!state.revoked) this.setBuffered(this.bufferedBytes - batch.bytes);
+          committing = committing.then(() => this.commit(state, batch, objects, started));
         }
-        state.queue.shift();
-        if (!state.revoked) this.setBuffered(this.bufferedBytes - batch.bytes);
-        committing = committing.then(() => this.commit(state, batch, objects, started));
+        await committing;
+        if (state.queue.length === 0 || state.revoked) return;
       }
     } finally {
-      await committing;
+      state.draining = undefined;
     }
   }
 
