@@ -115,8 +115,9 @@ export class Sink {
       if (state.open && state.open.forcedEnd === undefined && state.open.records > 0) this.seal(state);
       else state.open = undefined;
     }
-    const writing = [...[...this.states.values()].map((s) => s.draining), ...this.retiring.values()];
-    const drained = Promise.all(writing.map((w) => w?.catch(() => undefined)));
+    const writing = [...this.retiring.values()];
+    for (const state of this.states.values()) if (state.draining) writing.push(state.draining);
+    const drained = Promise.all(writing.map((w) => w.catch(() => undefined)));
     const finished = await Promise.race([drained.then(() => true), sleep(Math.max(0, graceMs - 2_000)).then(() => false)]);
     for (const state of this.states.values()) state.revoked = true;
     if (finished) {
@@ -156,7 +157,7 @@ export class Sink {
     this.owned = assigned;
     this.joined = true;
     this.deps.log.info("partitions assigned", { assignment, arriving });
-    const states = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => this.stateFor(topic, p)));
+    const states = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => this.newState(topic, p)));
     if (states.length === 0) return;
     // One request for the committed offsets of every assigned partition; every recovery awaits it.
     const committed = this.committedOffsets(Object.keys(assignment), {
@@ -166,7 +167,11 @@ export class Sink {
       },
     });
     committed.catch(() => undefined);
-    for (const state of states) void this.startRecovery(state, committed);
+    for (const state of states) {
+      state.recovery = this.recover(state, committed);
+      // Awaited by the partition's first batch; a partition that never gets one must not fail the process.
+      state.recovery.catch(() => undefined);
+    }
   }
 
   /**
@@ -188,7 +193,7 @@ export class Sink {
     }
   }
 
-  /** Drops every partition's unwritten state; each is recovered from the journal when next fetched. */
+  /** Drops every partition's unwritten state; each recovers from the journal when assigned again. */
   private revokeAll(why: string): void {
     if (this.states.size > 0) this.deps.log.info("releasing partitions", { why, partitions: [...this.states.keys()] });
     for (const state of this.states.values()) {
@@ -199,23 +204,20 @@ export class Sink {
     this.setBuffered(0);
   }
 
-  private stateFor(topic: string, partition: number): PartitionState {
+  private newState(topic: string, partition: number): PartitionState {
     const key = `${topic}:${partition}`;
-    let state = this.states.get(key);
-    if (!state) {
-      const policy = this.settings.flush[topic];
-      if (!policy) throw new Error(`no flush policy for topic ${topic}`);
-      state = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, queue: [], revoked: false };
-      this.states.set(key, state);
-    }
+    const policy = this.settings.flush[topic];
+    if (!policy) throw new Error(`no flush policy for topic ${topic}`);
+    const state: PartitionState = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, queue: [], revoked: false };
+    this.states.set(key, state);
     return state;
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    // A batch fetched before a rebalance belongs to the old assignment.
-    if (this.stopping || batch.messages.length === 0 || !isRunning() || isStale()) return;
-    const state = this.stateFor(batch.topic, batch.partition);
+    // A batch fetched before a rebalance belongs to the old assignment; the new one has its own states.
+    const state = this.states.get(`${batch.topic}:${batch.partition}`);
+    if (!state || this.stopping || batch.messages.length === 0 || !isRunning() || isStale()) return;
     if (!state.recovered) {
       await this.untilRecovered(state, heartbeat);
       if (!state.recovered || this.stopping || state.revoked || !isRunning() || isStale()) return;
@@ -279,20 +281,10 @@ export class Sink {
   private async untilRecovered(state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
     const keepAlive = setInterval(() => heartbeat().catch(() => undefined), 1_000);
     try {
-      await this.startRecovery(state);
+      await state.recovery;
     } finally {
       clearInterval(keepAlive);
     }
-  }
-
-  /** Starts the partition's recovery unless it has started; `committed` is shared by the partitions of one assignment. */
-  private startRecovery(state: PartitionState, committed?: Promise<Map<string, bigint>>): Promise<void> {
-    if (!state.recovery) {
-      state.recovery = this.recover(state, committed ?? this.committedOffsets([state.topic], this.control(state, "read")));
-      // Awaited by the partition's first batch; a partition that never gets one must not fail the process.
-      state.recovery.catch(() => undefined);
-    }
-    return state.recovery;
   }
 
   /** Decides where a newly assigned partition resumes: see {@link planRecovery}. */
