@@ -17,7 +17,7 @@ import { stopDockerEngine } from "../test/harness/docker";
 import { imageFigures } from "./image";
 import { bundle } from "./processes";
 import { programFigures } from "./program";
-import { describeMachine, machine, recordSection, round, table, type Figure } from "./report";
+import { describeMachine, machine, recordSection, round, showRatio, table, type Figure } from "./report";
 import { batchPathFigures, latencyFigures, rigFor, startupFigures, throughputFigures } from "./sink";
 
 const PARTS = ["startup", "sink", "latency", "batch", "program", "image"] as const;
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
   const add = (part: string, found: Figure[]) => {
     figures.push(...found);
-    for (const f of found) console.log(`  ${f.label}: ${f.figure.value} ${f.figure.unit}${f.ratio === undefined ? "" : ` (${round(f.ratio, 2)}x ${f.ratioMeaning ?? ""})`}`);
+    for (const f of found) console.log(`  ${f.label}: ${f.figure.value} ${f.figure.unit}${f.ratio === undefined ? "" : ` (${showRatio(f.ratio)} ${f.ratioMeaning ?? ""})`}`);
     console.log(`${part}: done after ${Math.round((Date.now() - started) / 1000)} s`);
   };
 

@@ -85,13 +85,19 @@ function show(m: Measure): string {
   return `${m.value.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: 0 })} ${m.unit}`;
 }
 
+/** A ratio with two significant digits, however small (0.26x, 0.0012x). */
+export function showRatio(ratio: number): string {
+  return `${ratio >= 1 ? round(ratio, 2) : Number(ratio.toPrecision(2))}x`;
+}
+
 /** The figures as a Markdown table (what the README's benchmark table shows). */
 export function table(figures: readonly Figure[]): string {
+  const cell = (m: Measure) => `${show(m)}${m.what ? `, ${m.what}` : ""}`;
   const rows = figures.map((f) => [
     f.label,
-    f.baseline ? `${f.baseline.what}: ${show(f.baseline)}` : "",
-    `${show(f.figure)}${f.figure.what ? ` (${f.figure.what})` : ""}`,
-    f.ratio === undefined ? "" : `${round(f.ratio, 2)}x${f.ratioMeaning ? ` ${f.ratioMeaning}` : ""}`,
+    f.baseline ? cell(f.baseline) : "",
+    cell(f.figure),
+    f.ratio === undefined ? "" : `${showRatio(f.ratio)}${f.ratioMeaning ? ` ${f.ratioMeaning}` : ""}`,
   ]);
   const head = ["benchmark", "baseline (same run)", "figure", "ratio"];
   return [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");

@@ -338,8 +338,8 @@ export async function latencyFigures(rig: Rig, ticks = 1_000): Promise<Figure[]>
     return {
       id,
       label,
-      figure: { value: p50, unit: "ms", what: `p50; p99 ${quantile(o.latencies, 0.99)} ms, max ${Math.max(...o.latencies)} ms` },
-      baseline: { value: kafka.p50, unit: "ms", what: `produce to a Kafka consumer, p50; p99 ${kafka.p99} ms, max ${kafka.max} ms` },
+      figure: { value: p50, unit: "ms", what: `p50 (p99 ${quantile(o.latencies, 0.99).toLocaleString("en")} ms, max ${Math.max(...o.latencies).toLocaleString("en")} ms)` },
+      baseline: { value: kafka.p50, unit: "ms", what: `p50 from produce to a Kafka consumer (p99 ${kafka.p99.toLocaleString("en")} ms, max ${kafka.max.toLocaleString("en")} ms)` },
       ratio: p50 / Math.max(1, kafka.p50),
       ratioMeaning: "of Kafka's p50",
       notes: `${count.toLocaleString("en")} ticks, ${DEFAULT_REALTIME_SYMBOLS.length} every ${paceMs} ms; ${setting}; the bucket listed every ${everyMs} ms`,

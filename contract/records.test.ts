@@ -50,6 +50,16 @@ describe("record schemas", () => {
     rejects("stock-market-unknown", TICK, "unknown_topic");
   });
 
+  it("allows event times up to five minutes ahead of the clock, to the millisecond, however they are written", () => {
+    const at = (event_time: string) => decodeMessage(TOPICS.realtime, "AAPL", Buffer.from(JSON.stringify({ ...TICK, event_time })), NOW);
+    assert.equal(at("2026-03-03T12:05:00.000Z").ok, true, "exactly the skew");
+    assert.equal(at("2026-03-03T12:05:00.001Z").ok, false);
+    assert.equal(at("2026-03-03T12:05:00Z").ok, true, "without milliseconds");
+    assert.equal(at("2026-03-03T12:05:01Z").ok, false);
+    assert.equal(at("2026-03-03T12:05:00.1Z").ok, false, "one fraction digit");
+    assert.equal(at("2025-12-31T23:59:59.999Z").ok, true);
+  });
+
   it("rejects bad bars", () => {
     rejects(TOPICS.batch, { ...BAR, high: 400, low: 408.25 }, "inconsistent_prices", "BRK-B", /`high` 400 is below `low` 408.25/);
     rejects(TOPICS.batch, { ...BAR, open: 420 }, "inconsistent_prices", "BRK-B", /must lie within low 408.25 and high 415.5/);
