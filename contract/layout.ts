@@ -43,6 +43,23 @@ interface FolderSpec {
   of(record: Tick | DailyBar): string;
 }
 
+/**
+ * A folder cut from the first `length` characters of a field. The last one is kept: a partition's
+ * records come in time order, so nearly every record falls in the folder of the one before, and
+ * the sink asks once per record.
+ */
+function folderFrom(field: (record: Tick | DailyBar) => string, length: number, path: (prefix: string) => string): (record: Tick | DailyBar) => string {
+  let prefix = "";
+  let folder = "";
+  return (record) => {
+    const value = field(record);
+    if (prefix.length === length && value.startsWith(prefix)) return folder;
+    prefix = value.slice(0, length);
+    folder = path(prefix);
+    return folder;
+  };
+}
+
 /** Timestamps and dates are validated ISO-8601 (`2026-11-25T14:03:00.000Z`, `2025-11-24`) before they are filed. */
 const FOLDERS = new Map<string, FolderSpec>([
   [
@@ -50,13 +67,10 @@ const FOLDERS = new Map<string, FolderSpec>([
     {
       names: ["date", "hour"],
       pattern: /^date=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})$/,
-      of: (record) => {
-        const time = (record as Tick).event_time;
-        return `date=${time.slice(0, 10)}/hour=${time.slice(11, 13)}`;
-      },
+      of: folderFrom((r) => (r as Tick).event_time, 13, (p) => `date=${p.slice(0, 10)}/hour=${p.slice(11, 13)}`),
     },
   ],
-  [BAR_SCHEMA.dataset, { names: ["year"], pattern: /^year=(\d{4})$/, of: (record) => `year=${(record as DailyBar).trade_date.slice(0, 4)}` }],
+  [BAR_SCHEMA.dataset, { names: ["year"], pattern: /^year=(\d{4})$/, of: folderFrom((r) => (r as DailyBar).trade_date, 4, (p) => `year=${p}`) }],
 ]);
 
 function folderSpec(dataset: string): FolderSpec {

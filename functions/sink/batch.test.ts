@@ -61,6 +61,16 @@ describe("PartitionBatch", () => {
     );
   });
 
+  it("holds the exact JSON Lines of thousands of records, however many buffers they take", () => {
+    const b = new PartitionBatch(TOPICS.realtime, 0, 0n, NOW);
+    const ticks = Array.from({ length: 3_000 }, (_, i) => tick(i % 2 ? "AAPL" : "MSFT", new Date(Date.parse("2026-03-02T15:00:00.000Z") + i * 100).toISOString(), 10 + i / 100));
+    ticks.forEach((t, i) => add(b, BigInt(i), t));
+    const [object] = b.objects();
+    assert.equal(object!.records, 3_000);
+    assert.equal(object!.body.toString(), ticks.map((t) => `${encodeRecord(TICK_SCHEMA, t)}\n`).join(""));
+    assert.equal(b.bytes, object!.body.length);
+  });
+
   it("gives equal bytes for equal records, whatever the producer's field order", () => {
     const a = new PartitionBatch(TOPICS.realtime, 0, 0n, NOW);
     const b = new PartitionBatch(TOPICS.realtime, 0, 0n, NOW);

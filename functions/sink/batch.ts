@@ -22,12 +22,41 @@ export interface ObjectToWrite {
 interface Group {
   dataset: string;
   folder: string;
-  /** Each record's encoding: the message's own bytes when they are canonical. */
-  lines: Buffer[];
-  bytes: number;
+  lines: JsonLines;
 }
 
 const NEWLINE = 0x0a;
+
+/**
+ * An object's body as it grows: each line copied in as it is added, so that a batch holds a few
+ * large buffers rather than one small buffer per message (which the garbage collector would have
+ * to trace until the flush).
+ */
+class JsonLines {
+  private readonly full: Buffer[] = [];
+  private current = Buffer.allocUnsafe(16 * 1024);
+  private used = 0;
+  bytes = 0;
+  count = 0;
+
+  add(line: Buffer): void {
+    const size = line.length + 1;
+    if (this.used + size > this.current.length) {
+      this.full.push(this.current.subarray(0, this.used));
+      this.current = Buffer.allocUnsafe(Math.max(size, Math.min(2 * this.current.length, 1024 * 1024)));
+      this.used = 0;
+    }
+    this.current.set(line, this.used);
+    this.used += line.length;
+    this.current[this.used++] = NEWLINE;
+    this.bytes += size;
+    this.count += 1;
+  }
+
+  body(): Buffer {
+    return Buffer.concat([...this.full, this.current.subarray(0, this.used)], this.bytes);
+  }
+}
 
 /**
  * The records of one topic-partition between two flushes. Its offset range names every object it
@@ -40,6 +69,7 @@ export class PartitionBatch {
   /** When the latest record arrived (the fetch that brought it). */
   lastRecordAt: number;
   private readonly groups = new Map<string, Group>();
+  private last?: Group;
   readonly deadLetters: DeadLetter[] = [];
 
   constructor(
@@ -67,15 +97,16 @@ export class PartitionBatch {
     }
     const schema = SCHEMAS[decoded.kind];
     const folder = recordFolder(schema, decoded.record);
-    // One topic holds one dataset, so the folder alone tells the groups apart.
-    let group = this.groups.get(folder);
+    // One topic holds one dataset, so the folder alone tells the groups apart; most records fall in the last one's.
+    let group = this.last?.folder === folder ? this.last : this.groups.get(folder);
     if (!group) {
-      group = { dataset: schema.dataset, folder, lines: [], bytes: 0 };
+      group = { dataset: schema.dataset, folder, lines: new JsonLines() };
       this.groups.set(folder, group);
     }
+    this.last = group;
+    // A canonical message is already the record's encoding: its bytes are stored as they came.
     const line = decoded.canonical && message.value ? message.value : Buffer.from(encodeRecord(schema, decoded.record));
-    group.lines.push(line);
-    group.bytes += line.length + 1;
+    group.lines.add(line);
     this.bytes += line.length + 1;
   }
 
@@ -94,21 +125,11 @@ export class PartitionBatch {
   /** One object per folder of the layout (contract/layout.ts), in key order, each line a record in offset order. */
   objects(): ObjectToWrite[] {
     return [...this.groups.values()]
-      .map((g) => ({ key: objectKeyInFolder(g.dataset, g.folder, this), body: jsonLines(g), records: g.lines.length }))
+      .map((g) => ({ key: objectKeyInFolder(g.dataset, g.folder, this), body: g.lines.body(), records: g.lines.count }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   get validRecords(): number {
     return this.records - this.deadLetters.length;
   }
-}
-
-function jsonLines(group: Group): Buffer {
-  const body = Buffer.allocUnsafe(group.bytes);
-  let at = 0;
-  for (const line of group.lines) {
-    at += line.copy(body, at);
-    body[at++] = NEWLINE;
-  }
-  return body;
 }

@@ -4,7 +4,8 @@ import type { SinkSettings } from "./config";
 /**
  * How the sink consumes: its group timings and fetch sizes. One fetch brings up to 4 MiB a
  * partition, so that a backlog is read in few round trips (kafkajs fetches, then hands the batches
- * over, then fetches again). The bench's raw consumer reads with the same settings.
+ * over, then fetches again); an idle fetch returns within a second, since a rebalance or a stop
+ * waits for the fetch in flight. The bench's raw consumer reads with the same settings.
  */
 export function sinkConsumerConfig(settings: Pick<SinkSettings, "groupId" | "sessionTimeoutMs">): ConsumerConfig {
   return {
@@ -15,6 +16,7 @@ export function sinkConsumerConfig(settings: Pick<SinkSettings, "groupId" | "ses
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
+    maxWaitTimeInMs: 1_000,
   };
 }
 
