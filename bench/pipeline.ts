@@ -3,8 +3,10 @@
  * ratio against a baseline measured in the same run, on the same topic, with the same settings
  * where that is what makes them comparable.
  *
- *   npm run bench                      everything (scripts/bench.sh: Node 22, servers, kcat, Docker)
+ *   npm run bench                         everything (scripts/bench.sh: Node 22, servers, kcat, Docker)
  *   BENCH_ONLY=sink,batch npm run bench   some of: startup, sink, latency, batch, program, image
+ *   BENCH_TICKS=1000000                   ticks of the throughput run (300,000)
+ *   BENCH_CPU_PROF=.cache/prof            a CPU profile of every sink and raw consumer process
  *
  * The data plane runs on the harness's real servers (bench/sink.ts), the stacks' programs on the
  * mock engine (bench/program.ts), the functions image on a Docker engine (bench/image.ts). The table
