@@ -11,7 +11,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/
 import type { Kafka, Producer } from "kafkajs";
 import { Registry } from "prom-client";
 import { DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, TICK_SCHEMA, TOPICS, encodeRecord, parseDataObjectKey, tickId, type Tick } from "../contract";
-import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient } from "../functions/batch-producer/fixtures/client";
+import { FIXTURE_RANGE, fixtureSource } from "../functions/batch-producer/fixtures/client";
 import { createBatchMetrics } from "../functions/batch-producer/metrics";
 import { openKafkaPublisher } from "../functions/batch-producer/publish";
 import { run as runBatch } from "../functions/batch-producer/run";
@@ -363,8 +363,8 @@ export async function batchPathFigures(rig: Rig): Promise<Figure[]> {
   const started = Date.now();
   const publisher = await openKafkaPublisher(rig.kafka, { brokers: rig.servers.kafka.brokers, clientId: "bench-batch", ssl: false, acks: "all" });
   const summary = await runBatch(
-    { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE, retry: { attempts: 3, baseMs: 10, maxMs: 100 } },
-    { client: fixtureClient().client, publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()), now: () => FIXTURE_NOW },
+    { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE },
+    { source: fixtureSource(), publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()) },
   );
   await publisher.close();
   const published = Date.now();
