@@ -1,3 +1,5 @@
+import type { Zone } from "./zones";
+
 /**
  * Environment variables through which the platform configures its functions. The infra sets them,
  * the functions read them: neither side retypes a name.
@@ -16,6 +18,17 @@ export const ENV = {
   awsAccessKeyId: "AWS_ACCESS_KEY_ID",
   awsSecretAccessKey: "AWS_SECRET_ACCESS_KEY",
   rawBucket: "RAW_BUCKET",
+  processedBucket: "PROCESSED_BUCKET",
+  realtimeBucket: "REALTIME_BUCKET",
+  checkpointsBucket: "CHECKPOINTS_BUCKET",
+  /** PEM file of the CA that signs the brokers' certificates (the Spark jobs' truststore). */
+  kafkaCaFile: "KAFKA_CA_FILE",
+  /** Master the Spark jobs (and the DAGs that submit them) run on, e.g. spark://spark-master:7077. */
+  sparkMasterUrl: "SPARK_MASTER_URL",
+  /** How far behind the newest tick a late tick is still counted in its window (a Spark interval). */
+  tickWindowsWatermark: "TICK_WINDOWS_WATERMARK",
+  /** How often the streaming job starts a micro-batch (a Spark interval). */
+  tickWindowsTrigger: "TICK_WINDOWS_TRIGGER",
   symbols: "SYMBOLS",
   tickIntervalMs: "TICK_INTERVAL_MS",
   simulationSeed: "SIMULATION_SEED",
@@ -57,6 +70,14 @@ export const ENV = {
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** The variable that names each zone's bucket. */
+export const ZONE_BUCKET_ENV: Record<Zone, EnvName> = {
+  raw: ENV.rawBucket,
+  processed: ENV.processedBucket,
+  realtime: ENV.realtimeBucket,
+  checkpoints: ENV.checkpointsBucket,
+};
 
 /**
  * How long the sink may take, after SIGTERM, to write and commit what it buffered

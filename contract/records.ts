@@ -138,8 +138,10 @@ export type Decoded =
   | { ok: true; kind: "bar"; record: DailyBar; canonical: boolean }
   | { ok: false; code: RejectCode; reason: string };
 
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** The wire form of a `timestamp` field: ISO-8601 UTC, optional milliseconds. */
+export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/;
+/** The wire form of a `date` field. */
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What validation and encoding need of a schema, computed once: both run for every message. */
 interface CompiledSchema {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The benchmarks (bench/pipeline.ts) on a fresh clone: Node 22, dependencies, the test servers'
-# jars, kcat (the client-independent baseline) and a Docker engine for the image figures.
-#   scripts/bench.sh          (npm run bench; BENCH_ONLY=sink,batch for some of the figures)
+# The benchmarks on a fresh clone: bench/pipeline.ts (with Node 22, dependencies, the test servers'
+# jars, kcat as the client-independent baseline and a Docker engine for the image figures), then
+# the Spark jobs' bench/spark.ts (with the pinned Python environment).
+#   scripts/bench.sh          (npm run bench; BENCH_ONLY=sink,batch for some of the figures,
+#                              BENCH_ONLY=spark for the Spark jobs alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +29,23 @@ if ! command -v kcat >/dev/null 2>&1; then
 fi
 
 echo "bench.sh: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
-exec npx ts-node --transpile-only bench/pipeline.ts
+# BENCH_ONLY names parts of bench/pipeline.ts, and `spark` for bench/spark.ts; unset, both run whole.
+pipeline=1
+spark=1
+if [[ -n ${BENCH_ONLY:-} ]]; then
+  spark=0
+  parts=()
+  IFS=, read -ra only <<<"$BENCH_ONLY"
+  for part in "${only[@]}"; do
+    if [[ $part == spark ]]; then spark=1; else parts+=("$part"); fi
+  done
+  if [[ ${#parts[@]} -eq 0 ]]; then pipeline=0; fi
+  BENCH_ONLY=$(IFS=,; echo "${parts[*]}")
+fi
+if [[ $pipeline -eq 1 ]]; then
+  npx ts-node --transpile-only bench/pipeline.ts
+fi
+if [[ $spark -eq 1 ]]; then
+  scripts/setup-python.sh >/dev/null
+  npx ts-node --transpile-only bench/spark.ts
+fi

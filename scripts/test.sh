@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Full local test run: dependencies, test servers, typecheck, lint, unit and integration tests, and
-# the security scan.
+# Full local test run: dependencies, test servers, the Python environment, typecheck, lint, unit and
+# integration tests, and the security scan.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
 fi
 
 scripts/fetch-test-servers.sh
+scripts/setup-python.sh >/dev/null
 scripts/prepare-docker.sh
 scripts/prepare-chromium.sh
 scripts/setup-security-tools.sh
@@ -23,6 +24,7 @@ scripts/setup-security-tools.sh
 npm run typecheck
 npm run lint
 npm run -s lint:workflows
+scripts/check-python.sh
 npm run test:unit
 npm run test:integration
 npm run -s scan

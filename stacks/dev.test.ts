@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { ENV, FUNCTION_COMMANDS, TOPICS, ZONES } from "../contract";
+import { ENV, FUNCTION_COMMANDS, TOPICS, ZONES, ZONE_BUCKET_ENV } from "../contract";
 import { checkImagePinned } from "../infra/config";
 import { TYPES, containerEnv, containersByRole } from "../infra/testing/inspect";
 import { dependsOn, isSecret, isSecretOutput, mockRandomId, ofType, plainStrings, reveal, runFailingProgram, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
@@ -39,6 +39,7 @@ describe("dev stack (local Docker target)", function () {
         "spark-master",
         "spark-worker-1",
         "spark-worker-2",
+        "spark-tick-windows",
         "postgres",
         "airflow-init",
         "airflow-apiserver",
@@ -118,13 +119,30 @@ describe("dev stack (local Docker target)", function () {
       const endpoint = await unwrap(run.outputs.objectStore.endpoint);
       const masterUrl = await unwrap(run.outputs.spark.masterUrl);
       assert.equal(masterUrl, `spark://${container("spark-master").plain.hostname as string}:7077`);
-      for (const role of ["spark-master", "spark-worker-1", "spark-worker-2", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"]) {
+      for (const role of ["spark-master", "spark-worker-1", "spark-worker-2", "spark-tick-windows", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"]) {
         const env = containerEnv(container(role));
         assert.equal(env[ENV.kafkaBrokers], bootstrap, role);
         assert.equal(env[ENV.s3Endpoint], endpoint, role);
-        for (const zone of ZONES) assert.equal(env[`${zone.toUpperCase()}_BUCKET`], await unwrap(run.outputs.objectStore.buckets[zone]), `${role} ${zone}`);
+        for (const zone of ZONES) assert.equal(env[ZONE_BUCKET_ENV[zone]], await unwrap(run.outputs.objectStore.buckets[zone]), `${role} ${zone}`);
       }
       for (const worker of ["spark-worker-1", "spark-worker-2"]) assert.equal((container(worker).plain.command as string[]).at(-1), masterUrl);
+    });
+
+    it("runs the streaming job as a driver on the cluster's master, which executors dial back by its alias", async () => {
+      const streaming = container("spark-tick-windows");
+      const command = streaming.plain.command as string[];
+      assert.equal(command[0], "/opt/spark/bin/spark-submit");
+      assert.equal(command[command.indexOf("--master") + 1], await unwrap(run.outputs.spark.masterUrl));
+      assert.equal(command.at(-1), "/opt/market-data/jobs/tick_windows.py", "runs until stopped, not --available-now");
+      assert.ok(command.includes(`spark.driver.host=${streaming.plain.hostname as string}`));
+      assert.equal(streaming.plain.image, await unwrap(run.outputs.images.spark!));
+      assert.equal(streaming.plain.restart, "unless-stopped");
+      assert.equal(streaming.plain.user, "185:185");
+      const env = containerEnv(streaming);
+      assert.equal(env[ENV.awsSecretAccessKey], await unwrap(run.outputs.objectStore.secretAccessKey!));
+      assert.equal(env[ENV.kafkaSsl], undefined, "dev's broker is plaintext");
+      const master = container("spark-master");
+      assert.ok(dependsOn(streaming, master, run.resources), "starts after the master");
     });
 
     it("backfills from the simulation, seeded as the realtime producer, so that the stack has history without internet", () => {
@@ -226,6 +244,7 @@ describe("dev stack (local Docker target)", function () {
         "postgres",
         "sink-1",
         "spark-master",
+        "spark-tick-windows",
         "spark-worker-1",
         "spark-worker-2",
       ]);

@@ -11,7 +11,7 @@ describe("checkImagePinned", () => {
   for (const image of [
     "apache/kafka:4.3.1",
     "postgres:17.11-bookworm",
-    "apache/spark:4.1.2-scala2.13-java17-python3-ubuntu",
+    "apache/spark:4.2.0-scala2.13-java17-python3-ubuntu",
     "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
     "registry.example.com:5000/team/app:1.2",
     `postgres@${DIGEST}`,

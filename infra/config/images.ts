@@ -6,7 +6,7 @@
 export interface ImageSettings {
   /** @default "apache/kafka:4.3.1" (the project's official image; KRaft, no ZooKeeper) */
   kafka: string;
-  /** @default "apache/spark:4.1.2-scala2.13-java17-python3-ubuntu" */
+  /** @default "apache/spark:4.2.0-scala2.13-java17-python3-ubuntu" */
   spark: string;
   /** @default "apache/airflow:3.3.2-python3.12" */
   airflow: string;
@@ -26,7 +26,7 @@ export interface ImageSettings {
 
 export const DEFAULT_IMAGES: ImageSettings = {
   kafka: "apache/kafka:4.3.1",
-  spark: "apache/spark:4.1.2-scala2.13-java17-python3-ubuntu",
+  spark: "apache/spark:4.2.0-scala2.13-java17-python3-ubuntu",
   airflow: "apache/airflow:3.3.2-python3.12",
   postgres: "postgres:17.11-bookworm",
   objectStore: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
 import type { SparkSettings } from "../config";
 import { createContainer, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
-import { MASTER_HEALTHCHECK, SPARK_MASTER_ALIAS, SPARK_UID, masterCommand, masterUrl, workerCommand } from "./spec";
+import { MASTER_HEALTHCHECK, SPARK_JOBS, SPARK_MASTER_ALIAS, SPARK_UID, jobCommand, masterCommand, masterUrl, streamingDriverConf, workerCommand } from "./spec";
 
 export interface DockerSparkArgs {
   /** Our Spark image (apache/spark with the jobs and their connector jars). */
@@ -45,7 +45,21 @@ export function sparkWorkerSpec(args: DockerSparkArgs, index: number): Container
   };
 }
 
-/** A Spark standalone cluster (one master, N workers) on the local Docker engine. */
+export const TICK_WINDOWS_ROLE = "spark-tick-windows";
+
+/** The streaming job's driver, on the cluster's master; executors dial it back by its network alias. */
+export function tickWindowsSpec(args: DockerSparkArgs): ContainerSpec {
+  return {
+    role: TICK_WINDOWS_ROLE,
+    image: args.image,
+    user,
+    command: jobCommand(SPARK_JOBS.tickWindows, masterUrl(SPARK_MASTER_ALIAS), streamingDriverConf(TICK_WINDOWS_ROLE, args.settings)),
+    env: { ...args.env, SPARK_LOCAL_DIRS: "/tmp/spark-local" },
+    secretEnv: args.secretEnv,
+  };
+}
+
+/** A Spark standalone cluster (one master, N workers) on the local Docker engine, and the streaming job on it. */
 export class DockerSpark extends pulumi.ComponentResource {
   readonly masterUrl: pulumi.Output<string>;
   readonly uiUrl: pulumi.Output<string>;
@@ -53,9 +67,11 @@ export class DockerSpark extends pulumi.ComponentResource {
   constructor(name: string, args: DockerSparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:spark:DockerSpark", name, {}, opts);
     const master = createContainer(name, sparkMasterSpec(args), args.placement, { parent: this, dependsOn: args.dependsOn });
+    const workers = [];
     for (let i = 1; i <= args.settings.workers; i++) {
-      createContainer(name, sparkWorkerSpec(args, i), args.placement, { parent: this, dependsOn: [master] });
+      workers.push(createContainer(name, sparkWorkerSpec(args, i), args.placement, { parent: this, dependsOn: [master] }));
     }
+    createContainer(name, tickWindowsSpec(args), args.placement, { parent: this, dependsOn: [master, ...workers] });
     this.masterUrl = pulumi.output(masterUrl(SPARK_MASTER_ALIAS));
     const host = hostAddress(args.placement.bindAddress);
     this.uiUrl = pulumi.output(`http://${host}:${args.uiPort}`);

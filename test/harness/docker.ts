@@ -148,7 +148,7 @@ export async function nodeBaseImage(e: DockerEngine): Promise<string> {
 }
 
 /** The Debian mirror apt is configured with on this machine. */
-function debianMirror(): string {
+export function debianMirror(): string {
   for (const file of ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"]) {
     if (!existsSync(file)) continue;
     const text = readFileSync(file, "utf8");
@@ -161,8 +161,9 @@ function debianMirror(): string {
 }
 
 /** Builds an image exactly as users do (the repository's Dockerfile), with a local base image. */
-export async function buildImage(e: DockerEngine, options: { dockerfile: string; context: string; baseImage: string; tag: string }): Promise<void> {
-  await e.docker(["build", "--network", "host", "-f", options.dockerfile, "--build-arg", `BASE_IMAGE=${options.baseImage}`, "-t", options.tag, options.context], { timeoutMs: 900_000 });
+export async function buildImage(e: DockerEngine, options: { dockerfile: string; context: string; baseImage: string; tag: string; buildArgs?: Record<string, string> }): Promise<void> {
+  const extra = Object.entries(options.buildArgs ?? {}).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
+  await e.docker(["build", "--network", "host", "-f", options.dockerfile, "--build-arg", `BASE_IMAGE=${options.baseImage}`, ...extra, "-t", options.tag, options.context], { timeoutMs: 900_000 });
 }
 
 /**
