@@ -148,6 +148,11 @@ interface CompiledSchema {
   names: ReadonlySet<string>;
   /** `"name":` of each field, in schema order. */
   keys: readonly string[];
+  /**
+   * The fields whose checks a scanned value still needs, in schema order: {@link scanCanonical}
+   * reads only plain strings and finite, unsigned numbers, and every field, never null.
+   */
+  scannedChecks: readonly FieldSpec[];
 }
 
 const COMPILED = new WeakMap<TableSchema, CompiledSchema>();
@@ -155,7 +160,11 @@ const COMPILED = new WeakMap<TableSchema, CompiledSchema>();
 function compiled(schema: TableSchema): CompiledSchema {
   let c = COMPILED.get(schema);
   if (!c) {
-    c = { names: new Set(schema.fields.map((f) => f.name)), keys: schema.fields.map((f) => `${JSON.stringify(f.name)}:`) };
+    c = {
+      names: new Set(schema.fields.map((f) => f.name)),
+      keys: schema.fields.map((f) => `${JSON.stringify(f.name)}:`),
+      scannedChecks: schema.fields.filter((f) => f.values !== undefined || f.type === "timestamp" || f.type === "date" || f.type === "long"),
+    };
     COMPILED.set(schema, c);
   }
   return c;
@@ -183,6 +192,12 @@ function checkFields(schema: RecordSchema, obj: Record<string, unknown>): Record
     }
     checkType(schema, field, v);
   }
+  return obj;
+}
+
+/** {@link checkFields} for a value {@link scanCanonical} read: the same rules, in the same order, skipping what its reading already proved. */
+function checkScanned(schema: RecordSchema, obj: Record<string, unknown>): Record<string, unknown> {
+  for (const field of compiled(schema).scannedChecks) checkType(schema, field, obj[field.name]);
   return obj;
 }
 
@@ -218,9 +233,17 @@ function checkType(schema: RecordSchema, field: FieldSpec, v: unknown): void {
   }
 }
 
+/** The calendar day of the last valid timestamp: a stream's timestamps nearly all fall on the day before them. */
+let lastTimestampDay = "";
+
 /** The time of day is checked by the pattern, the calendar date as {@link isIsoDate} does. */
 function isIsoTimestamp(v: string): boolean {
-  return ISO_TIMESTAMP.test(v) && isIsoDate(v.slice(0, 10));
+  if (!ISO_TIMESTAMP.test(v)) return false;
+  if (v.startsWith(lastTimestampDay) && lastTimestampDay.length === 10) return true;
+  const day = v.slice(0, 10);
+  if (!isIsoDate(day)) return false;
+  lastTimestampDay = day;
+  return true;
 }
 
 /** Calendar days already checked: a stream holds few distinct days, and checking one costs a Date. */
@@ -339,7 +362,7 @@ export function decodeMessage(
     }
   }
   try {
-    const obj = scanned ? checkFields(schema, scanned) : checkShape(schema, parsed);
+    const obj = scanned ? checkScanned(schema, scanned) : checkShape(schema, parsed);
     const record = kind === "tick" ? checkTick(obj, now) : checkBar(obj, now);
     if (!keyIs(key, record.symbol)) {
       const keyText = key === null || key === undefined ? undefined : key.toString();

@@ -63,7 +63,6 @@ class JsonLines {
  * writes, so writing the same range again (after a crash) produces the same keys and bytes.
  */
 export class PartitionBatch {
-  endOffset: bigint;
   records = 0;
   bytes = 0;
   /** When the latest record arrived (the fetch that brought it). */
@@ -71,6 +70,9 @@ export class PartitionBatch {
   private readonly groups = new Map<string, Group>();
   private last?: Group;
   readonly deadLetters: DeadLetter[] = [];
+  /** The last offset added, as it came (Kafka's text); made a bigint only when asked for. */
+  private lastOffset?: bigint | string;
+  private end?: bigint;
 
   constructor(
     readonly topic: string,
@@ -81,17 +83,26 @@ export class PartitionBatch {
     /** Set when replaying a flush a previous run journaled: the batch must end exactly there. */
     readonly forcedEnd?: bigint,
   ) {
-    this.endOffset = startOffset - 1n;
     this.lastRecordAt = openedAt;
   }
 
-  /** Adds the message at `offset`, which arrived at `at` (the batch's opening time if not given). */
-  add(offset: bigint, decoded: Decoded, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, at?: number): void {
-    this.endOffset = offset;
+  /** The last offset the batch covers (the one before its start while it is empty). */
+  get endOffset(): bigint {
+    this.end ??= this.lastOffset === undefined ? this.startOffset - 1n : BigInt(this.lastOffset);
+    return this.end;
+  }
+
+  /**
+   * Adds the message at `offset` (a bigint, or Kafka's decimal text: the sink passes the text, so
+   * that no record costs a bigint), which arrived at `at` (the batch's opening time if not given).
+   */
+  add(offset: bigint | string, decoded: Decoded, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, at?: number): void {
+    this.lastOffset = offset;
+    this.end = undefined;
     this.records += 1;
     if (at !== undefined) this.lastRecordAt = at;
     if (!decoded.ok) {
-      this.deadLetters.push({ offset, key: message.key, value: message.value, headers: message.headers ?? {}, code: decoded.code, reason: decoded.reason });
+      this.deadLetters.push({ offset: BigInt(offset), key: message.key, value: message.value, headers: message.headers ?? {}, code: decoded.code, reason: decoded.reason });
       this.bytes += message.value?.length ?? 0;
       return;
     }

@@ -32,7 +32,7 @@ interface PartitionState {
   resumeFrom?: bigint;
   /** Set by the first batch after recovery. */
   positioned: boolean;
-  /** Next offset to buffer; every offset before it is buffered, flushing or durable. */
+  /** Next offset to buffer; every offset before it is buffered, flushing or durable (kept at each seal and between slices of a fetch). */
   position: bigint;
   /** After a seek, batches fetched before it are ignored until one starts at `position`. */
   seekPending: boolean;
@@ -255,11 +255,10 @@ export class Sink {
       const now = this.now();
       const validatedAt = new Date(now);
       let added = 0;
-      for (let k = i; k < end; k++) {
-        const message = messages[k]!;
-        added += this.accept(state, BigInt(message.offset), message, now, validatedAt);
-      }
-      resolveOffset(messages[end - 1]!.offset);
+      for (let k = i; k < end; k++) added += this.accept(state, messages[k]!, now, validatedAt);
+      const last = messages[end - 1]!.offset;
+      state.position = BigInt(last) + 1n;
+      resolveOffset(last);
       this.deps.metrics.recordsIn.inc({ topic: state.topic }, end - i);
       this.setBuffered(this.bufferedBytes + added);
       i = end;
@@ -357,13 +356,15 @@ export class Sink {
     );
   }
 
-  /** Buffers one message; returns how many bytes the buffer grew by. */
-  private accept(state: PartitionState, offset: bigint, message: KafkaMessage, now: number, validatedAt: Date): number {
+  /**
+   * Buffers one message; returns how many bytes the buffer grew by. `state.position` moves once per
+   * slice (onBatch) and at each seal, where the next batch opens, not for every record.
+   */
+  private accept(state: PartitionState, message: KafkaMessage, now: number, validatedAt: Date): number {
     if (!state.open) state.open = new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnd);
     const batch = state.open;
     const before = batch.bytes;
-    batch.add(offset, decodeMessage(state.topic, message.key, message.value, validatedAt), message, now);
-    state.position = offset + 1n;
+    batch.add(message.offset, decodeMessage(state.topic, message.key, message.value, validatedAt), message, now);
     if (batch.isComplete(state.policy, now)) this.seal(state);
     return batch.bytes - before;
   }
@@ -378,6 +379,7 @@ export class Sink {
   private seal(state: PartitionState): void {
     const batch = state.open!;
     state.open = undefined;
+    state.position = batch.endOffset + 1n;
     if (batch.forcedEnd !== undefined) state.forcedEnd = undefined;
     state.queue.push(batch);
     state.draining ??= this.drain(state);
