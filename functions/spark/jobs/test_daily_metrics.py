@@ -70,7 +70,7 @@ def assert_rows_match(actual: list[Bar], expected: dict[tuple[str, str], Bar]) -
 
 
 def land_bars(s3: S3, bucket: str, bars: list[Bar], layout: str) -> None:
-    """Raw bars under bars/: one per date and symbol (an older layout), or as the sink lands them, per flush and partition in year folders."""
+    """Raw bars under bars/: one per date and symbol (an older layout), or as the sink lands them (per flush and partition, by year)."""
     groups: dict[str, list[Bar]] = defaultdict(list)
     for i, bar in enumerate(bars):
         if layout == "per-bar":
