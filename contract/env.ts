@@ -46,6 +46,8 @@ export const ENV = {
   sinkFlushRecords: "SINK_FLUSH_RECORDS",
   sinkFlushBytes: "SINK_FLUSH_BYTES",
   sinkFlushIntervalMs: "SINK_FLUSH_INTERVAL_MS",
+  sinkFlushIdleMsRealtime: "SINK_FLUSH_IDLE_MS_REALTIME",
+  sinkFlushIdleMsBatch: "SINK_FLUSH_IDLE_MS_BATCH",
   sinkMaxBufferedBytes: "SINK_MAX_BUFFERED_BYTES",
   sinkHandoverDelayMs: "SINK_HANDOVER_DELAY_MS",
   sinkS3RequestTimeoutMs: "SINK_S3_REQUEST_TIMEOUT_MS",

@@ -1,6 +1,7 @@
 export * from "./commands";
 export * from "./datasets";
 export * from "./env";
+export * from "./flush";
 export * from "./layout";
 export * from "./ports";
 export * from "./records";

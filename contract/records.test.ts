@@ -18,8 +18,8 @@ function rejects(topic: string, value: unknown, code: string, key: string | null
 
 describe("record schemas", () => {
   it("accepts a good tick and a good bar, keyed by symbol", () => {
-    assert.deepEqual(decodeMessage(TOPICS.realtime, "AAPL", Buffer.from(JSON.stringify(TICK)), NOW), { ok: true, kind: "tick", record: TICK });
-    assert.deepEqual(decodeMessage(TOPICS.batch, "BRK-B", Buffer.from(JSON.stringify(BAR)), NOW), { ok: true, kind: "bar", record: BAR });
+    assert.deepEqual(decodeMessage(TOPICS.realtime, "AAPL", Buffer.from(JSON.stringify(TICK)), NOW), { ok: true, kind: "tick", record: TICK, canonical: true });
+    assert.deepEqual(decodeMessage(TOPICS.batch, "BRK-B", Buffer.from(JSON.stringify(BAR)), NOW), { ok: true, kind: "bar", record: BAR, canonical: true });
     assert.deepEqual(parseTick({ ...TICK, symbol: "^GSPC" }, NOW).symbol, "^GSPC", "indices keep their caret");
   });
 
@@ -48,6 +48,16 @@ describe("record schemas", () => {
     rejects(TOPICS.realtime, "", "empty");
     rejects(TOPICS.realtime, { ...TICK, pad: "x".repeat(MAX_MESSAGE_BYTES) }, "oversized", "AAPL", new RegExp(`above the limit of ${MAX_MESSAGE_BYTES}`));
     rejects("stock-market-unknown", TICK, "unknown_topic");
+  });
+
+  it("allows event times up to five minutes ahead of the clock, to the millisecond, however they are written", () => {
+    const at = (event_time: string) => decodeMessage(TOPICS.realtime, "AAPL", Buffer.from(JSON.stringify({ ...TICK, event_time })), NOW);
+    assert.equal(at("2026-03-03T12:05:00.000Z").ok, true, "exactly the skew");
+    assert.equal(at("2026-03-03T12:05:00.001Z").ok, false);
+    assert.equal(at("2026-03-03T12:05:00Z").ok, true, "without milliseconds");
+    assert.equal(at("2026-03-03T12:05:01Z").ok, false);
+    assert.equal(at("2026-03-03T12:05:00.1Z").ok, false, "one fraction digit");
+    assert.equal(at("2025-12-31T23:59:59.999Z").ok, true);
   });
 
   it("rejects bad bars", () => {

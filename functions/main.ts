@@ -1,17 +1,18 @@
 import { FUNCTION_COMMANDS, type FunctionCommand } from "../contract";
-import { main as ensureBuckets } from "./admin/ensure-buckets";
-import { main as batchProducer } from "./batch-producer/main";
-import { main as dashboard } from "./dashboard/main";
-import { main as realtimeProducer } from "./realtime-producer/main";
-import { main as sink } from "./sink/main";
 
-/** Entry point of the functions image: `node main.js <command>`. */
+type Main = { main: () => Promise<number | void> };
+
+/**
+ * Entry point of the functions image: `node main.js <command>`. Each command's modules load only
+ * when it runs (the bundle initialises a required module on first use), so that the sink does not
+ * start by initialising yahoo-finance2 or the dashboard, nor a producer the AWS SDK.
+ */
 const COMMANDS: Record<FunctionCommand, () => Promise<number | void>> = {
-  [FUNCTION_COMMANDS.realtimeProducer]: () => realtimeProducer(),
-  [FUNCTION_COMMANDS.batchProducer]: () => batchProducer(),
-  [FUNCTION_COMMANDS.sink]: () => sink(),
-  [FUNCTION_COMMANDS.ensureBuckets]: () => ensureBuckets(),
-  [FUNCTION_COMMANDS.dashboard]: () => dashboard(),
+  [FUNCTION_COMMANDS.realtimeProducer]: () => (require("./realtime-producer/main") as Main).main(),
+  [FUNCTION_COMMANDS.batchProducer]: () => (require("./batch-producer/main") as Main).main(),
+  [FUNCTION_COMMANDS.sink]: () => (require("./sink/main") as Main).main(),
+  [FUNCTION_COMMANDS.ensureBuckets]: () => (require("./admin/ensure-buckets") as Main).main(),
+  [FUNCTION_COMMANDS.dashboard]: () => (require("./dashboard/main") as Main).main(),
 };
 
 function isCommand(name: string | undefined): name is FunctionCommand {

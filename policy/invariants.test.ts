@@ -143,6 +143,20 @@ describe("policy pack: the platform's invariants", function () {
     assert.deepEqual(mandatory(await check(env)).map((v) => v.message), ["mdp-prod-airflow-postgres/postgres reads the Secret mdp-prod-airflow-postgres into the variable POSTGRES_PASSWORD; mount it as a file"]);
   });
 
+  it("refuses an Airflow admin created from a password in the chart's values or on a command line", async () => {
+    const release = "mdp-prod-airflow-release";
+    const chartDefault = mutate(prod, "kubernetes:helm.sh/v3:Release", release, (p) => {
+      delete p.values.createUserJob.args;
+      p.values.createUserJob.defaultUser.password = "hunter2-hunter2";
+    });
+    assert.deepEqual(mandatory(await check(chartDefault)).map((v) => v.message), [
+      `${release}: createUserJob.defaultUser.password puts the admin's password in the chart's values; mount it from a Secret`,
+      `${release}: the chart's own create-user job runs "airflow users create --password <password>"; set createUserJob.args to a command that reads it from a file`,
+    ]);
+    const onCommandLine = mutate(prod, "kubernetes:helm.sh/v3:Release", release, (p) => (p.values.createUserJob.args = ["bash", "-c", "airflow users create -u admin -p {{ .Values.createUserJob.defaultUser.password }}"]));
+    assert.deepEqual(mandatory(await check(onCommandLine)).map((v) => v.message), [`${release}: createUserJob.args pass the admin's password on the command line`]);
+  });
+
   it("warns when a local port is published beyond the loopback", async () => {
     const exposed = mutate(dev, "docker:index/container:Container", "mdp-dev-kafka-kafka", (p) => (p.ports[0].ip = "0.0.0.0"));
     assert.deepEqual((await check(exposed)).map((v) => [v.policy, v.level]), [["local-ports-on-loopback", "advisory"]]);

@@ -23,6 +23,7 @@ const T = {
   container: "docker:index/container:Container",
   namespace: "kubernetes:core/v1:Namespace",
   networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  helmRelease: "kubernetes:helm.sh/v3:Release",
   workloads: ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:CronJob", "kubernetes:batch/v1:Job"],
 } as const;
 
@@ -250,6 +251,21 @@ export const secretsAsFiles: ResourceValidationPolicy = {
   },
 };
 
+export const airflowAdminFromFile: ResourceValidationPolicy = {
+  name: "airflow-admin-password-from-a-file",
+  description: "The Airflow chart's create-user job reads the admin's password from a mounted Secret, never from the chart's values or a command line.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    if (args.type !== T.helmRelease || args.props.chart !== "airflow") return;
+    const job = (args.props.values?.createUserJob ?? {}) as Props;
+    if (job.defaultUser?.enabled === false) return;
+    if (job.defaultUser?.password) report(`${args.name}: createUserJob.defaultUser.password puts the admin's password in the chart's values; mount it from a Secret`);
+    const argv = (job.args ?? []) as string[];
+    if (argv.length === 0) report(`${args.name}: the chart's own create-user job runs "airflow users create --password <password>"; set createUserJob.args to a command that reads it from a file`);
+    else if (argv.some((a) => a === "-p" || a === "--password" || a.includes("defaultUser.password"))) report(`${args.name}: createUserJob.args pass the admin's password on the command line`);
+  },
+};
+
 export const portsOnLoopback: ResourceValidationPolicy = {
   name: "local-ports-on-loopback",
   description: "Local containers publish ports on 127.0.0.1 unless asked otherwise.",
@@ -276,6 +292,7 @@ export const INVARIANTS: (ResourceValidationPolicy | StackValidationPolicy)[] = 
   sparkProtected,
   noServiceAccountToken,
   secretsAsFiles,
+  airflowAdminFromFile,
   portsOnLoopback,
 ];
 

@@ -5,6 +5,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+# Node 22 LTS first on PATH for npm ci and everything after it, whatever this machine's Node is.
+source scripts/node22.sh
+
 # npm ci only when node_modules is missing or older than the lockfile (npm writes
 # node_modules/.package-lock.json on every install).
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then

@@ -13,7 +13,9 @@ need() {
   printf 'up.sh: %s is required: %s\n' "$1" "$2" >&2
   exit 1
 }
-need node "install Node.js 20.19 or newer"
+need npm "install Node.js and npm"
+# Pulumi runs the program with the node on PATH: Node 22, fetched into .cache/ if this machine's is another.
+source scripts/node22.sh
 need pulumi "install the Pulumi CLI (see Pulumi's installation guide); no account is needed"
 if [[ $STACK == dev ]]; then
   need docker "install Docker: the dev stack runs on the local Docker engine"

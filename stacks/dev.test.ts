@@ -137,7 +137,7 @@ describe("dev stack (local Docker target)", function () {
       assert.ok(command.includes(`spark.driver.host=${streaming.plain.hostname as string}`));
       assert.equal(streaming.plain.image, await unwrap(run.outputs.images.spark!));
       assert.equal(streaming.plain.restart, "unless-stopped");
-      assert.equal(streaming.plain.user, "185:185");
+      assert.equal(streaming.plain.user, "10185:185");
       const env = containerEnv(streaming);
       assert.equal(env[ENV.awsSecretAccessKey], await unwrap(run.outputs.objectStore.secretAccessKey!));
       assert.equal(env[ENV.kafkaSsl], undefined, "dev's broker is plaintext");

@@ -64,8 +64,7 @@ describe("pipeline from producers to the object store", function () {
       assert.ok(!seen.has(line), `landed twice: ${line}`);
       seen.add(line);
       assert.equal(object.dataset, "bars");
-      assert.equal(object.symbol, record.symbol, "filed under its symbol");
-      assert.equal(object.date, record.trade_date, "filed under its trading date");
+      assert.equal(object.folders.year, String(record.trade_date).slice(0, 4), "filed under its trading year");
     }
     assert.deepEqual([...new Set(bars.map((b) => b.record.symbol))].sort(), [...DEFAULT_BATCH_SYMBOLS].sort());
   });
@@ -82,7 +81,8 @@ describe("pipeline from producers to the object store", function () {
       const own = ticks.filter((t) => t.record.symbol === symbol);
       assert.equal(own.length, intervals, `${symbol} has ${own.length} ticks`);
       assert.equal(new Set(own.map((t) => t.record.event_time)).size, intervals, `${symbol}'s ticks are distinct`);
-      assert.ok(own.every((t) => t.object.dataset === "ticks" && t.object.symbol === symbol));
+      const time = (t: LandedRecord) => String(t.record.event_time);
+      assert.ok(own.every((t) => t.object.dataset === "ticks" && t.object.folders.date === time(t).slice(0, 10) && t.object.folders.hour === time(t).slice(11, 13)), "filed under its UTC day and hour");
     }
   });
 });

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { BAR_SCHEMA, ENV, encodeRecord } from "../contract";
 import { recordedBars } from "../functions/batch-producer/fixtures/expected";
-import { JOBS_DIR, SPARK_HOME } from "../infra/spark";
+import { JOBS_DIR, SPARK_GID, SPARK_HOME, SPARK_UID } from "../infra/spark";
 import { createBucket, listKeys, s3Client, testServers } from "./harness";
 import { buildImage, dockerEngine, type DockerEngine } from "./harness/docker";
 import { lockedJarNames, serveMavenCache, sparkBaseImage } from "./harness/spark-image";
@@ -35,8 +35,9 @@ describe("spark image", function () {
   const envArgs = (env: Record<string, string>) => Object.entries(env).flatMap(([k, v]) => ["--env", `${k}=${v}`]);
   const ls = async (image: string, dir: string) => (await engine.docker(["run", "--rm", "--entrypoint", "ls", image, dir])).split("\n").filter(Boolean).sort();
 
-  it("runs as the spark user 185 and adds exactly the locked connector jars to Spark's own", async () => {
-    assert.equal((await engine.docker(["image", "inspect", "--format", "{{.Config.User}}", IMAGE])).trim(), "185");
+  it("runs as its own user 10185 in the spark group, and adds exactly the locked connector jars to Spark's own", async () => {
+    assert.equal((await engine.docker(["image", "inspect", "--format", "{{.Config.User}}", IMAGE])).trim(), `${SPARK_UID}:${SPARK_GID}`);
+    assert.equal((await engine.docker(["run", "--rm", "--entrypoint", "id", IMAGE])).trim(), `uid=${SPARK_UID}(market-data) gid=${SPARK_GID}(spark) groups=${SPARK_GID}(spark)`);
     const own = new Set(await ls(base, `${SPARK_HOME}/jars`));
     const added = (await ls(IMAGE, `${SPARK_HOME}/jars`)).filter((jar) => !own.has(jar));
     assert.deepEqual(added, lockedJarNames().sort());

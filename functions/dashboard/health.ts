@@ -1,3 +1,4 @@
+import { SINK_FLUSH_DEFAULTS } from "../../contract";
 import type { WatchedFunction } from "./config";
 import type { FunctionHealth, InstanceHealth, Level, PartitionLag, PipelineHealth, Reading, Status } from "./messages";
 import { samplesOf, sumOf, type Sample } from "./prometheus";
@@ -28,7 +29,10 @@ export interface Observation {
 }
 
 export interface HealthOptions {
-  /** Records consumed but nothing landed for this long is a stalled sink. @default 30000 */
+  /**
+   * Records consumed but nothing landed for this long is a stalled sink: twice the sink's default
+   * flush interval, since at its defaults a partition's ticks land once a minute. @default 120000
+   */
   stallAfterMs?: number;
   /** Lag that rose at each of this many consecutive readings is growing. @default 5 */
   lagTrendReadings?: number;
@@ -112,7 +116,7 @@ export class HealthModel {
     private readonly startedAt: number,
     options: HealthOptions = {},
   ) {
-    this.stallAfterMs = options.stallAfterMs ?? 30_000;
+    this.stallAfterMs = options.stallAfterMs ?? 2 * SINK_FLUSH_DEFAULTS.intervalMs;
     this.lagTrendReadings = options.lagTrendReadings ?? 5;
     this.maxLagSeries = options.maxLagSeries ?? 512;
     this.rateWindowMs = options.rateWindowMs ?? 10_000;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { TICK_SCHEMA, TOPICS, decodeMessage, encodeRecord, parseDataObjectKey, type Tick } from "../../contract";
+import { BAR_SCHEMA, TICK_SCHEMA, TOPICS, decodeMessage, encodeRecord, parseDataObjectKey, type Tick } from "../../contract";
 import { PartitionBatch } from "./batch";
 
 const NOW = Date.parse("2026-03-03T12:00:00Z");
-const policy = { records: 4, bytes: 1_000_000, intervalMs: 1_000 };
+const policy = { records: 4, bytes: 1_000_000, intervalMs: 1_000, idleMs: 0 };
 
 function tick(symbol: string, time: string, price = 10): Tick {
   return { symbol, event_time: time, price, bid: price - 0.01, ask: price + 0.01, volume: 5, source: "simulated" };
@@ -20,7 +20,7 @@ function add(batch: PartitionBatch, offset: bigint, t: Tick | string, key?: stri
 }
 
 describe("PartitionBatch", () => {
-  it("groups records by dataset, date and symbol, naming each object with the batch's offset range", () => {
+  it("writes one object per folder of the layout, whatever the symbols, named with the batch's offset range", () => {
     const b = new PartitionBatch(TOPICS.realtime, 2, 100n, NOW);
     add(b, 100n, tick("AAPL", "2026-03-02T20:59:59.000Z"));
     add(b, 101n, tick("MSFT", "2026-03-02T21:00:00.000Z"));
@@ -30,14 +30,45 @@ describe("PartitionBatch", () => {
     assert.deepEqual(
       objects.map((o) => [o.key, o.records]),
       [
-        ["ticks/date=2026-03-02/symbol=AAPL/stock-market-realtime+2+00000000000000000100+00000000000000000103.jsonl", 2],
-        ["ticks/date=2026-03-02/symbol=MSFT/stock-market-realtime+2+00000000000000000100+00000000000000000103.jsonl", 1],
-        ["ticks/date=2026-03-03/symbol=AAPL/stock-market-realtime+2+00000000000000000100+00000000000000000103.jsonl", 1],
+        ["ticks/date=2026-03-02/hour=20/stock-market-realtime+2+00000000000000000100+00000000000000000103.jsonl", 1],
+        ["ticks/date=2026-03-02/hour=21/stock-market-realtime+2+00000000000000000100+00000000000000000103.jsonl", 2],
+        ["ticks/date=2026-03-03/hour=00/stock-market-realtime+2+00000000000000000100+00000000000000000103.jsonl", 1],
       ],
     );
     for (const o of objects) assert.equal(parseDataObjectKey(o.key)?.endOffset, 103n);
-    const lines = objects[0]!.body.trimEnd().split("\n").map((l) => JSON.parse(l) as Tick);
-    assert.deepEqual(lines.map((l) => l.event_time), ["2026-03-02T20:59:59.000Z", "2026-03-02T21:00:01.000Z"], "records keep offset order");
+    const lines = objects[1]!.body.toString().trimEnd().split("\n").map((l) => JSON.parse(l) as Tick);
+    assert.deepEqual(lines.map((l) => [l.symbol, l.event_time]), [["MSFT", "2026-03-02T21:00:00.000Z"], ["AAPL", "2026-03-02T21:00:01.000Z"]], "records keep offset order, symbols mixed");
+    assert.equal(objects[1]!.body.toString(), `${encodeRecord(TICK_SCHEMA, tick("MSFT", "2026-03-02T21:00:00.000Z"))}\n${encodeRecord(TICK_SCHEMA, tick("AAPL", "2026-03-02T21:00:01.000Z"))}\n`, "JSON Lines in schema field order");
+  });
+
+  it("files a year of bars from many symbols in one object per year", () => {
+    const b = new PartitionBatch(TOPICS.batch, 0, 0n, NOW);
+    const days = ["2024-12-30", "2024-12-31", "2025-01-02", "2025-01-03"];
+    let offset = 0n;
+    for (const symbol of ["AAPL", "MSFT", "JPM"]) {
+      for (const day of days) {
+        const bar = { symbol, trade_date: day, open: 10, high: 11, low: 9, close: 10.5, adj_close: 10.5, volume: 100, source: "yahoo" as const };
+        const m = { key: Buffer.from(symbol), value: Buffer.from(encodeRecord(BAR_SCHEMA, bar)) };
+        b.add(offset++, decodeMessage(TOPICS.batch, m.key, m.value, new Date(NOW)), m);
+      }
+    }
+    assert.deepEqual(
+      b.objects().map((o) => [o.key, o.records]),
+      [
+        ["bars/year=2024/stock-market-batch+0+00000000000000000000+00000000000000000011.jsonl", 6],
+        ["bars/year=2025/stock-market-batch+0+00000000000000000000+00000000000000000011.jsonl", 6],
+      ],
+    );
+  });
+
+  it("holds the exact JSON Lines of thousands of records, however many buffers they take", () => {
+    const b = new PartitionBatch(TOPICS.realtime, 0, 0n, NOW);
+    const ticks = Array.from({ length: 3_000 }, (_, i) => tick(i % 2 ? "AAPL" : "MSFT", new Date(Date.parse("2026-03-02T15:00:00.000Z") + i * 100).toISOString(), 10 + i / 100));
+    ticks.forEach((t, i) => add(b, BigInt(i), t));
+    const [object] = b.objects();
+    assert.equal(object!.records, 3_000);
+    assert.equal(object!.body.toString(), ticks.map((t) => `${encodeRecord(TICK_SCHEMA, t)}\n`).join(""));
+    assert.equal(b.bytes, object!.body.length);
   });
 
   it("gives equal bytes for equal records, whatever the producer's field order", () => {
@@ -70,10 +101,20 @@ describe("PartitionBatch", () => {
     assert.equal(b.isComplete({ ...policy, records: 100, bytes: 100 }, NOW), true, "by bytes");
   });
 
+  it("is complete once no record has arrived for the idle time, when the policy has one", () => {
+    const b = new PartitionBatch(TOPICS.batch, 0, 0n, NOW);
+    const m = message(tick("AAPL", "2026-03-02T15:00:00.000Z"));
+    b.add(0n, decodeMessage(TOPICS.realtime, m.key, m.value, new Date(NOW)), m, NOW + 400);
+    const idle = { ...policy, records: 100, intervalMs: 60_000, idleMs: 500 };
+    assert.equal(b.isComplete(idle, NOW + 899), false, "the burst may go on");
+    assert.equal(b.isComplete(idle, NOW + 900), true, "500 ms after the last record");
+    assert.equal(b.isComplete({ ...idle, idleMs: 0 }, NOW + 30_000), false, "0 never ends a batch by idleness");
+  });
+
   it("ends a replayed batch exactly at its journaled offset, ignoring the thresholds", () => {
     const b = new PartitionBatch(TOPICS.realtime, 0, 0n, NOW, 5n);
     for (let i = 0; i < 5; i++) add(b, BigInt(i), tick("AAPL", `2026-03-02T15:00:0${i}.000Z`));
-    assert.equal(b.isComplete(policy, NOW + 60_000), false, "neither count nor age cut a replay short");
+    assert.equal(b.isComplete({ ...policy, idleMs: 1 }, NOW + 60_000), false, "neither count, age nor idleness cut a replay short");
     add(b, 5n, tick("AAPL", "2026-03-02T15:00:05.000Z"));
     assert.equal(b.isComplete(policy, NOW), true);
   });

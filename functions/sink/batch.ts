@@ -1,5 +1,5 @@
 import type { IHeaders } from "kafkajs";
-import { dataObjectKey, encodeRecord, recordDate, SCHEMAS, type Decoded, type RejectCode } from "../../contract";
+import { encodeRecord, objectKeyInFolder, recordFolder, SCHEMAS, type Decoded, type RejectCode } from "../../contract";
 import type { FlushPolicy } from "./config";
 
 /** A message that failed validation, kept with its origin for the dead-letter topic. */
@@ -14,15 +14,48 @@ export interface DeadLetter {
 
 export interface ObjectToWrite {
   key: string;
-  body: string;
+  /** JSON Lines: one record a line, each ending in a newline. */
+  body: Buffer;
   records: number;
 }
 
 interface Group {
   dataset: string;
-  date: string;
-  symbol: string;
-  lines: string[];
+  folder: string;
+  lines: JsonLines;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * An object's body as it grows: each line copied in as it is added, so that a batch holds a few
+ * large buffers rather than one small buffer per message (which the garbage collector would have
+ * to trace until the flush).
+ */
+class JsonLines {
+  private readonly full: Buffer[] = [];
+  private current = Buffer.allocUnsafe(16 * 1024);
+  private used = 0;
+  bytes = 0;
+  count = 0;
+
+  add(line: Buffer): void {
+    const size = line.length + 1;
+    if (this.used + size > this.current.length) {
+      this.full.push(this.current.subarray(0, this.used));
+      this.current = Buffer.allocUnsafe(Math.max(size, Math.min(2 * this.current.length, 1024 * 1024)));
+      this.used = 0;
+    }
+    this.current.set(line, this.used);
+    this.used += line.length;
+    this.current[this.used++] = NEWLINE;
+    this.bytes += size;
+    this.count += 1;
+  }
+
+  body(): Buffer {
+    return Buffer.concat([...this.full, this.current.subarray(0, this.used)], this.bytes);
+  }
 }
 
 /**
@@ -30,11 +63,16 @@ interface Group {
  * writes, so writing the same range again (after a crash) produces the same keys and bytes.
  */
 export class PartitionBatch {
-  endOffset: bigint;
   records = 0;
   bytes = 0;
+  /** When the latest record arrived (the fetch that brought it). */
+  lastRecordAt: number;
   private readonly groups = new Map<string, Group>();
+  private last?: Group;
   readonly deadLetters: DeadLetter[] = [];
+  /** The last offset added, as it came (Kafka's text); made a bigint only when asked for. */
+  private lastOffset?: bigint | string;
+  private end?: bigint;
 
   constructor(
     readonly topic: string,
@@ -45,45 +83,60 @@ export class PartitionBatch {
     /** Set when replaying a flush a previous run journaled: the batch must end exactly there. */
     readonly forcedEnd?: bigint,
   ) {
-    this.endOffset = startOffset - 1n;
+    this.lastRecordAt = openedAt;
   }
 
-  add(offset: bigint, decoded: Decoded, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }): void {
-    this.endOffset = offset;
+  /** The last offset the batch covers (the one before its start while it is empty). */
+  get endOffset(): bigint {
+    this.end ??= this.lastOffset === undefined ? this.startOffset - 1n : BigInt(this.lastOffset);
+    return this.end;
+  }
+
+  /**
+   * Adds the message at `offset` (a bigint, or Kafka's decimal text: the sink passes the text, so
+   * that no record costs a bigint), which arrived at `at` (the batch's opening time if not given).
+   */
+  add(offset: bigint | string, decoded: Decoded, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, at?: number): void {
+    this.lastOffset = offset;
+    this.end = undefined;
     this.records += 1;
+    if (at !== undefined) this.lastRecordAt = at;
     if (!decoded.ok) {
-      this.deadLetters.push({ offset, key: message.key, value: message.value, headers: message.headers ?? {}, code: decoded.code, reason: decoded.reason });
+      this.deadLetters.push({ offset: BigInt(offset), key: message.key, value: message.value, headers: message.headers ?? {}, code: decoded.code, reason: decoded.reason });
       this.bytes += message.value?.length ?? 0;
       return;
     }
     const schema = SCHEMAS[decoded.kind];
-    const date = recordDate(schema, decoded.record);
-    const id = `${schema.dataset}/${date}/${decoded.record.symbol}`;
-    let group = this.groups.get(id);
+    const folder = recordFolder(schema, decoded.record);
+    // One topic holds one dataset, so the folder alone tells the groups apart; most records fall in the last one's.
+    let group = this.last?.folder === folder ? this.last : this.groups.get(folder);
     if (!group) {
-      group = { dataset: schema.dataset, date, symbol: decoded.record.symbol, lines: [] };
-      this.groups.set(id, group);
+      group = { dataset: schema.dataset, folder, lines: new JsonLines() };
+      this.groups.set(folder, group);
     }
-    const line = encodeRecord(schema, decoded.record);
-    group.lines.push(line);
-    this.bytes += Buffer.byteLength(line) + 1;
+    this.last = group;
+    // A canonical message is already the record's encoding: its bytes are stored as they came.
+    const line = decoded.canonical && message.value ? message.value : Buffer.from(encodeRecord(schema, decoded.record));
+    group.lines.add(line);
+    this.bytes += line.length + 1;
   }
 
   /** A replayed batch ends exactly where the journal says; any other ends at the first threshold reached. */
   isComplete(policy: FlushPolicy, now: number): boolean {
     if (this.forcedEnd !== undefined) return this.endOffset >= this.forcedEnd;
     if (this.records === 0) return false;
-    return this.records >= policy.records || this.bytes >= policy.bytes || now - this.openedAt >= policy.intervalMs;
+    return (
+      this.records >= policy.records ||
+      this.bytes >= policy.bytes ||
+      now - this.openedAt >= policy.intervalMs ||
+      (policy.idleMs > 0 && now - this.lastRecordAt >= policy.idleMs)
+    );
   }
 
-  /** One object per (dataset, date, symbol), in key order, each line a record in offset order. */
+  /** One object per folder of the layout (contract/layout.ts), in key order, each line a record in offset order. */
   objects(): ObjectToWrite[] {
     return [...this.groups.values()]
-      .map((g) => ({
-        key: dataObjectKey({ dataset: g.dataset, date: g.date, symbol: g.symbol, topic: this.topic, partition: this.partition, startOffset: this.startOffset, endOffset: this.endOffset }),
-        body: `${g.lines.join("\n")}\n`,
-        records: g.lines.length,
-      }))
+      .map((g) => ({ key: objectKeyInFolder(g.dataset, g.folder, this), body: g.lines.body(), records: g.lines.count }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 

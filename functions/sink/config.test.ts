@@ -18,9 +18,25 @@ function problems(vars: Record<string, string>): readonly string[] {
 describe("sink settings", () => {
   it("applies the defaults", () => {
     const s = readSinkSettings(BASE);
-    assert.deepEqual(s.flush, { records: 5_000, bytes: 4 * 1024 * 1024, intervalMs: 1_000 });
+    const archive = { records: 100_000, bytes: 16 * 1024 * 1024, intervalMs: 60_000 };
+    assert.deepEqual(s.flush, { "stock-market-realtime": { ...archive, idleMs: 0 }, "stock-market-batch": { ...archive, idleMs: 500 } }, "ticks once a minute, bars when their burst ends");
     assert.deepEqual(s.topics, ["stock-market-realtime", "stock-market-batch"]);
     assert.equal(s.handoverDelayMs, s.s3RequestTimeoutMs + 1_000, "the handover outlasts a write in flight");
+  });
+
+  it("sets the shared thresholds for both topics and the idle time per topic", () => {
+    const s = readSinkSettings({ ...BASE, [ENV.sinkFlushIntervalMs]: "100", [ENV.sinkFlushIdleMsRealtime]: "250", [ENV.sinkFlushIdleMsBatch]: "0" });
+    assert.deepEqual(
+      Object.values(s.flush).map((p) => [p.intervalMs, p.idleMs]),
+      [
+        [100, 250],
+        [100, 0],
+      ],
+    );
+    assert.deepEqual(problems({ [ENV.sinkFlushIdleMsBatch]: "-1", [ENV.sinkFlushIdleMsRealtime]: "later" }), [
+      '`SINK_FLUSH_IDLE_MS_REALTIME` must be an integer >= 0 and <= 3600000 (got "later")',
+      '`SINK_FLUSH_IDLE_MS_BATCH` must be an integer >= 0 and <= 3600000 (got "-1")',
+    ]);
   });
 
   it("reports every bad variable at once, naming it and its value", () => {

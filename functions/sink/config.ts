@@ -1,4 +1,4 @@
-import { DEFAULT_SHUTDOWN_GRACE_MS, ENV, TOPICS } from "../../contract";
+import { DEFAULT_SHUTDOWN_GRACE_MS, ENV, SINK_FLUSH_DEFAULTS, TOPICS } from "../../contract";
 import { EnvReader, isLevel, readKafkaSettings, readS3Settings, type KafkaSettings, type Level, type S3Settings } from "../lib";
 
 export const COMPONENT = "sink";
@@ -8,8 +8,10 @@ export interface FlushPolicy {
   records: number;
   /** ...or this many bytes of encoded records... */
   bytes: number;
-  /** ...or when its first record has waited this long. */
+  /** ...or when its first record has waited this long... */
   intervalMs: number;
+  /** ...or when no record has arrived for this long (0: never): a burst has ended. */
+  idleMs: number;
 }
 
 export interface SinkSettings {
@@ -17,7 +19,8 @@ export interface SinkSettings {
   topics: string[];
   deadLetterTopic: string;
   bucket: string;
-  flush: FlushPolicy;
+  /** The flush policy of each topic, by topic name. */
+  flush: Readonly<Record<string, FlushPolicy>>;
   /** Fetching pauses while this many bytes wait to be written (an object-store outage). */
   maxBufferedBytes: number;
   /**
@@ -36,6 +39,20 @@ export interface SinkSettings {
   s3: S3Settings;
 }
 
+/** The thresholds shared by both topics, and each topic's idle time. */
+function readFlushPolicies(env: EnvReader): Record<string, FlushPolicy> {
+  const d = SINK_FLUSH_DEFAULTS;
+  const shared = {
+    records: env.int(ENV.sinkFlushRecords, d.records, { min: 1, max: 1_000_000 }),
+    bytes: env.int(ENV.sinkFlushBytes, d.bytes, { min: 1024, max: 512 * 1024 * 1024 }),
+    intervalMs: env.int(ENV.sinkFlushIntervalMs, d.intervalMs, { min: 10, max: 3_600_000 }),
+  };
+  return {
+    [TOPICS.realtime]: { ...shared, idleMs: env.int(ENV.sinkFlushIdleMsRealtime, d.idleMs.realtime, { min: 0, max: 3_600_000 }) },
+    [TOPICS.batch]: { ...shared, idleMs: env.int(ENV.sinkFlushIdleMsBatch, d.idleMs.batch, { min: 0, max: 3_600_000 }) },
+  };
+}
+
 /** Reads the sink's environment; throws an EnvError listing every problem at once. */
 export function readSinkSettings(vars: Readonly<Record<string, string | undefined>>): SinkSettings {
   const env = new EnvReader(vars);
@@ -47,11 +64,7 @@ export function readSinkSettings(vars: Readonly<Record<string, string | undefine
     topics: [TOPICS.realtime, TOPICS.batch],
     deadLetterTopic: TOPICS.deadLetter,
     bucket: env.required(ENV.rawBucket),
-    flush: {
-      records: env.int(ENV.sinkFlushRecords, 5_000, { min: 1, max: 1_000_000 }),
-      bytes: env.int(ENV.sinkFlushBytes, 4 * 1024 * 1024, { min: 1024, max: 512 * 1024 * 1024 }),
-      intervalMs: env.int(ENV.sinkFlushIntervalMs, 1_000, { min: 10, max: 3_600_000 }),
-    },
+    flush: readFlushPolicies(env),
     maxBufferedBytes: env.int(ENV.sinkMaxBufferedBytes, 256 * 1024 * 1024, { min: 1024 * 1024 }),
     handoverDelayMs: env.int(ENV.sinkHandoverDelayMs, s3RequestTimeoutMs + 1_000, { min: 0, max: 600_000 }),
     s3RequestTimeoutMs,

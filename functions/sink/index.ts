@@ -1,5 +1,6 @@
 export * from "./batch";
 export * from "./config";
+export * from "./consumer";
 export * from "./dead-letters";
 export * from "./journal";
 export * from "./metrics";

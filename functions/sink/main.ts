@@ -1,5 +1,6 @@
 import { createKafka, createLogger, createRegistry, createS3, EnvError, onShutdown, producerConfig, startMetricsServer } from "../lib";
 import { COMPONENT, readSinkSettings } from "./config";
+import { sinkConsumerConfig } from "./consumer";
 import { createSinkMetrics } from "./metrics";
 import { Sink } from "./sink";
 import { RawZone } from "./store";
@@ -25,13 +26,7 @@ export async function main(vars: Readonly<Record<string, string | undefined>> = 
   const registry = createRegistry(COMPONENT);
   const kafka = createKafka(settings.kafka, log);
   const sink = new Sink(settings, {
-    consumer: kafka.consumer({
-      groupId: settings.groupId,
-      sessionTimeout: settings.sessionTimeoutMs,
-      rebalanceTimeout: Math.max(60_000, settings.sessionTimeoutMs),
-      heartbeatInterval: Math.max(1_000, Math.floor(settings.sessionTimeoutMs / 10)),
-      allowAutoTopicCreation: false,
-    }),
+    consumer: kafka.consumer(sinkConsumerConfig(settings)),
     producer: kafka.producer(producerConfig(settings.kafka)),
     admin: kafka.admin(),
     zone: new RawZone(createS3(settings.s3), settings.bucket, settings.s3RequestTimeoutMs, log),

@@ -17,7 +17,8 @@ export interface SinkMetrics {
 
 export function createSinkMetrics(registry: Registry): SinkMetrics {
   const registers = [registry];
-  const latency = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+  // Up to five minutes: at the default flush interval a batch waits a minute before it lands.
+  const latency = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
   return {
     recordsIn: new Counter({ name: "sink_records_in_total", help: "Messages consumed.", labelNames: ["topic"] as const, registers }),
     recordsWritten: new Counter({ name: "sink_records_written_total", help: "Records in durable objects of the raw zone.", labelNames: ["topic"] as const, registers }),

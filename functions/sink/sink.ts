@@ -2,7 +2,8 @@ import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from "
 import { decodeMessage } from "../../contract";
 import { sleep, type Health, type Logger } from "../lib";
 import { PartitionBatch } from "./batch";
-import type { SinkSettings } from "./config";
+import type { FlushPolicy, SinkSettings } from "./config";
+import { heartbeatIntervalMs } from "./consumer";
 import { deadLetterMessage } from "./dead-letters";
 import { planRecovery } from "./journal";
 import type { SinkMetrics } from "./metrics";
@@ -23,8 +24,15 @@ interface PartitionState {
   key: string;
   topic: string;
   partition: number;
+  policy: FlushPolicy;
+  /** Started when the partition is assigned, so that every partition recovers at once. */
+  recovery?: Promise<void>;
   recovered: boolean;
-  /** Next offset to buffer; every offset before it is buffered, flushing or durable. */
+  /** Where the recovery plan resumes; undefined: wherever the first fetch starts (the earliest offset). */
+  resumeFrom?: bigint;
+  /** Set by the first batch after recovery. */
+  positioned: boolean;
+  /** Next offset to buffer; every offset before it is buffered, flushing or durable (kept at each seal and between slices of a fetch). */
   position: bigint;
   /** After a seek, batches fetched before it are ignored until one starts at `position`. */
   seekPending: boolean;
@@ -41,6 +49,8 @@ interface PartitionState {
 }
 
 const CONCURRENT_PUTS = 32;
+/** Messages buffered between two yields to the event loop. */
+const SLICE = 2_000;
 
 /**
  * Consumes the realtime and batch topics and lands every record once in the raw zone.
@@ -55,7 +65,8 @@ export class Sink {
   /** Drains of the previous generation, awaited before the same partition recovers again. */
   private readonly retiring = new Map<string, Promise<void>>();
   private owned = new Set<string>();
-  private handoverUntil = 0;
+  /** When partitions new to this instance may recover (ms since the epoch). */
+  private handover: Promise<number> = Promise.resolve(0);
   private bufferedBytes = 0;
   private paused = false;
   private stopping = false;
@@ -74,7 +85,7 @@ export class Sink {
   async start(): Promise<void> {
     const { consumer, producer, admin } = this.deps;
     await Promise.all([consumer.connect(), producer.connect(), admin.connect()]);
-    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment));
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment, e.payload.memberId));
     consumer.on(consumer.events.REBALANCING, () => this.revokeAll("rebalancing"));
     consumer.on(consumer.events.CRASH, (e) => this.deps.log.error("consumer crashed", { err: e.payload.error, restart: e.payload.restart }));
     await consumer.subscribe({ topics: this.settings.topics, fromBeginning: true });
@@ -84,7 +95,8 @@ export class Sink {
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    const tick = Math.max(10, Math.min(250, Math.floor(this.settings.flush.intervalMs / 4)));
+    const shortest = Math.min(...Object.values(this.settings.flush).flatMap((p) => (p.idleMs > 0 ? [p.intervalMs, p.idleMs] : [p.intervalMs])));
+    const tick = Math.max(10, Math.min(250, Math.floor(shortest / 4)));
     this.timer = setInterval(() => this.sealExpired(), tick);
   }
 
@@ -103,11 +115,18 @@ export class Sink {
       if (state.open && state.open.forcedEnd === undefined && state.open.records > 0) this.seal(state);
       else state.open = undefined;
     }
-    const drained = Promise.all([...this.states.values()].map((s) => s.draining ?? Promise.resolve()));
+    const writing = [...this.retiring.values()];
+    for (const state of this.states.values()) if (state.draining) writing.push(state.draining);
+    const drained = Promise.all(writing.map((w) => w.catch(() => undefined)));
     const finished = await Promise.race([drained.then(() => true), sleep(Math.max(0, graceMs - 2_000)).then(() => false)]);
-    if (!finished) log.warn("stopping with unwritten batches; they will be consumed again", { pending: this.pendingBatches() });
     for (const state of this.states.values()) state.revoked = true;
-    await consumer.disconnect().catch((err: unknown) => log.warn("consumer disconnect failed", { err }));
+    if (finished) {
+      await consumer.disconnect().catch((err: unknown) => log.warn("consumer disconnect failed", { err }));
+    } else {
+      // Leaving now would hand the partitions over at once while writes are still in flight; the
+      // group drops this member when its session expires instead, after those writes have ended.
+      log.warn("stopping with unwritten batches; they will be consumed again", { pending: this.pendingBatches() });
+    }
     await Promise.all([producer.disconnect(), admin.disconnect()]).catch((err: unknown) => log.warn("disconnect failed", { err }));
   }
 
@@ -126,18 +145,55 @@ export class Sink {
     return n;
   }
 
-  private onGroupJoin(assignment: Record<string, number[]>): void {
+  private onGroupJoin(assignment: Record<string, number[]>, memberId: string): void {
     this.revokeAll("group joined");
     const assigned = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)));
     const arriving = [...assigned].filter((k) => !this.owned.has(k));
     // Another instance may have been writing these partitions until a moment ago.
-    if (arriving.length > 0) this.handoverUntil = this.now() + this.settings.handoverDelayMs;
+    if (arriving.length > 0) {
+      const until = this.now() + this.settings.handoverDelayMs;
+      this.handover = this.aloneInGroup(memberId).then((alone) => (alone ? 0 : until));
+    }
     this.owned = assigned;
     this.joined = true;
     this.deps.log.info("partitions assigned", { assignment, arriving });
+    const states = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => this.newState(topic, p)));
+    if (states.length === 0) return;
+    // One request for the committed offsets of every assigned partition; every recovery awaits it.
+    const committed = this.committedOffsets(Object.keys(assignment), {
+      shouldContinue: () => states.some((s) => !s.revoked),
+      onError: (err, attempt) => {
+        if (attempt === 1 || attempt % 10 === 0) this.deps.log.warn("reading the committed offsets failed, retrying", { topics: Object.keys(assignment), attempt, err });
+      },
+    });
+    committed.catch(() => undefined);
+    for (const state of states) {
+      state.recovery = this.recover(state, committed);
+      // Awaited by the partition's first batch; a partition that never gets one must not fail the process.
+      state.recovery.catch(() => undefined);
+    }
   }
 
-  /** Drops every partition's unwritten state; each is recovered from the journal when next fetched. */
+  /**
+   * Whether this member is the only one of the group's generation: then no other instance holds a
+   * partition, and none can have writes in flight, since an instance leaves the group only after
+   * its writes have ended (see {@link stop}) and one that died leaves it when its session expires,
+   * later than the handover delay after its last request began. A failed check counts as not alone.
+   */
+  private async aloneInGroup(memberId: string): Promise<boolean> {
+    const { sessionTimeoutMs, handoverDelayMs, groupId } = this.settings;
+    if (sessionTimeoutMs - heartbeatIntervalMs(sessionTimeoutMs) < handoverDelayMs) return false;
+    try {
+      const { groups } = await this.deps.admin.describeGroups([groupId]);
+      const members = groups[0]?.members ?? [];
+      return members.length === 1 && members[0]!.memberId === memberId;
+    } catch (err) {
+      this.deps.log.warn("cannot tell whether other instances are in the group; waiting the handover delay", { err });
+      return false;
+    }
+  }
+
+  /** Drops every partition's unwritten state; each recovers from the journal when assigned again. */
   private revokeAll(why: string): void {
     if (this.states.size > 0) this.deps.log.info("releasing partitions", { why, partitions: [...this.states.keys()] });
     for (const state of this.states.values()) {
@@ -148,66 +204,102 @@ export class Sink {
     this.setBuffered(0);
   }
 
-  private stateFor(topic: string, partition: number): PartitionState {
+  private newState(topic: string, partition: number): PartitionState {
     const key = `${topic}:${partition}`;
-    let state = this.states.get(key);
-    if (!state) {
-      state = { key, topic, partition, recovered: false, position: 0n, seekPending: false, queue: [], revoked: false };
-      this.states.set(key, state);
-    }
+    const policy = this.settings.flush[topic];
+    if (!policy) throw new Error(`no flush policy for topic ${topic}`);
+    const state: PartitionState = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, queue: [], revoked: false };
+    this.states.set(key, state);
     return state;
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    // A batch fetched before a rebalance belongs to the old assignment.
-    if (this.stopping || batch.messages.length === 0 || !isRunning() || isStale()) return;
-    const state = this.stateFor(batch.topic, batch.partition);
+    // A batch fetched before a rebalance belongs to the old assignment; the new one has its own states.
+    const state = this.states.get(`${batch.topic}:${batch.partition}`);
+    if (!state || this.stopping || batch.messages.length === 0 || !isRunning() || isStale()) return;
     if (!state.recovered) {
-      await this.recover(state, BigInt(batch.firstOffset() ?? batch.messages[0]!.offset), heartbeat);
-      return;
+      await this.untilRecovered(state, heartbeat);
+      if (!state.recovered || this.stopping || state.revoked || !isRunning() || isStale()) return;
+    }
+    const { messages } = batch;
+    if (!state.positioned) {
+      const fetchedFrom = BigInt(batch.firstOffset() ?? messages[0]!.offset);
+      state.position = state.resumeFrom ?? fetchedFrom;
+      state.positioned = true;
+      if (state.position !== fetchedFrom) {
+        state.seekPending = true;
+        this.deps.consumer.seek({ topic: state.topic, partition: state.partition, offset: state.position.toString() });
+        return;
+      }
     }
     state.highWatermark = BigInt(batch.highWatermark);
-    for (const message of batch.messages) {
-      if (this.stopping || state.revoked || !isRunning() || isStale()) break;
-      const offset = BigInt(message.offset);
-      if (offset < state.position) {
-        resolveOffset(message.offset);
-        continue;
+    // Offsets only grow within a batch: what is already buffered (a fetch repeated after a pause) comes first.
+    let i = 0;
+    while (i < messages.length && BigInt(messages[i]!.offset) < state.position) i++;
+    if (i === messages.length) {
+      resolveOffset(messages[messages.length - 1]!.offset);
+      return;
+    }
+    if (state.seekPending) {
+      if (BigInt(messages[i]!.offset) !== state.position) {
+        await this.skipIfDeleted(state);
+        return; // fetched before the seek took effect
       }
-      if (state.seekPending) {
-        if (offset !== state.position) {
-          await this.skipIfDeleted(state);
-          return; // fetched before the seek took effect
-        }
-        state.seekPending = false;
-      }
-      this.accept(state, offset, message);
-      resolveOffset(message.offset);
+      state.seekPending = false;
+    }
+    // A large fetch is buffered in slices, yielding in between, so that the writes and commits of
+    // batches it completes go on meanwhile instead of waiting for the whole fetch.
+    while (i < messages.length) {
+      const end = Math.min(messages.length, i + SLICE);
+      const now = this.now();
+      const validatedAt = new Date(now);
+      let added = 0;
+      for (let k = i; k < end; k++) added += this.accept(state, messages[k]!, now, validatedAt);
+      const last = messages[end - 1]!.offset;
+      state.position = BigInt(last) + 1n;
+      resolveOffset(last);
+      this.deps.metrics.recordsIn.inc({ topic: state.topic }, end - i);
+      this.setBuffered(this.bufferedBytes + added);
+      i = end;
       if (this.bufferedBytes > this.settings.maxBufferedBytes) {
         this.pauseFetching();
         break;
+      }
+      if (i < messages.length) {
+        await new Promise((resolve) => setImmediate(resolve));
+        // The partition may have been revoked, or the sink stopped, meanwhile.
+        if (this.stopping || state.revoked || !isRunning() || isStale()) return;
       }
     }
     this.updateLag(state);
     await heartbeat();
   }
 
-  /** Decides where a newly assigned partition resumes: see {@link planRecovery}. */
-  private async recover(state: PartitionState, fetchedFrom: bigint, heartbeat: () => Promise<void>): Promise<void> {
-    const { log, metrics, consumer, zone } = this.deps;
-    const control = this.control(state, "read");
+  /** Waits for the partition's recovery (started on assignment), keeping the group membership alive meanwhile. */
+  private async untilRecovered(state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
     const keepAlive = setInterval(() => heartbeat().catch(() => undefined), 1_000);
+    try {
+      await state.recovery;
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** Decides where a newly assigned partition resumes: see {@link planRecovery}. */
+  private async recover(state: PartitionState, committedOffsets: Promise<Map<string, bigint>>): Promise<void> {
+    const { log, metrics, zone } = this.deps;
     try {
       // The previous generation's writes for this partition end before its recovery reads the journal.
       await this.retiring.get(state.key)?.catch(() => undefined);
       this.retiring.delete(state.key);
-      const wait = this.handoverUntil - this.now();
+      const wait = (await this.handover) - this.now();
       if (wait > 0) await sleep(wait);
-      const [committed, journal] = await Promise.all([this.committedOffset(state, control), zone.readJournal(state.topic, state.partition, control)]);
+      const [offsets, journal] = await Promise.all([committedOffsets, zone.readJournal(state.topic, state.partition, this.control(state, "read"))]);
       if (state.revoked) return;
+      const committed = offsets.get(state.key);
       const plan = planRecovery(committed, journal);
-      state.position = plan.from ?? fetchedFrom;
+      state.resumeFrom = plan.from;
       state.forcedEnd = plan.forcedEnd;
       state.committed = committed;
       state.recovered = true;
@@ -217,18 +309,12 @@ export class Sink {
         partition: state.partition,
         committed: committed?.toString(),
         journal: journal ? { start: journal.start.toString(), end: journal.end.toString() } : undefined,
-        from: state.position.toString(),
+        from: plan.from?.toString() ?? "earliest",
         replayUntil: plan.forcedEnd?.toString(),
         reason: plan.reason,
       });
-      if (state.position !== fetchedFrom) {
-        state.seekPending = true;
-        consumer.seek({ topic: state.topic, partition: state.partition, offset: state.position.toString() });
-      }
     } catch (err) {
       if (!(err instanceof Aborted)) throw err;
-    } finally {
-      clearInterval(keepAlive);
     }
   }
 
@@ -254,76 +340,98 @@ export class Sink {
     state.seekPending = true;
   }
 
-  private committedOffset(state: PartitionState, control: RetryControl): Promise<bigint | undefined> {
+  /** The group's committed offset of every partition of `topics`, by state key; partitions without one are absent. */
+  private committedOffsets(topics: string[], control: RetryControl): Promise<Map<string, bigint>> {
     return untilDone(
-      `reading the committed offset of ${state.key}`,
+      `reading the committed offsets of ${topics.join(", ")}`,
       async () => {
-        const [topic] = await this.deps.admin.fetchOffsets({ groupId: this.settings.groupId, topics: [state.topic] });
-        const entry = topic?.partitions.find((p) => p.partition === state.partition);
-        return entry && entry.offset !== "-1" ? BigInt(entry.offset) : undefined;
+        const offsets = new Map<string, bigint>();
+        for (const { topic, partitions } of await this.deps.admin.fetchOffsets({ groupId: this.settings.groupId, topics })) {
+          for (const p of partitions) if (p.offset !== "-1") offsets.set(`${topic}:${p.partition}`, BigInt(p.offset));
+        }
+        return offsets;
       },
       control,
       this.settings.s3RequestTimeoutMs,
     );
   }
 
-  private accept(state: PartitionState, offset: bigint, message: KafkaMessage): void {
-    const { metrics } = this.deps;
-    const now = this.now();
+  /**
+   * Buffers one message; returns how many bytes the buffer grew by. `state.position` moves once per
+   * slice (onBatch) and at each seal, where the next batch opens, not for every record.
+   */
+  private accept(state: PartitionState, message: KafkaMessage, now: number, validatedAt: Date): number {
     if (!state.open) state.open = new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnd);
-    const decoded = decodeMessage(state.topic, message.key, message.value, new Date(now));
-    const before = state.open.bytes;
-    state.open.add(offset, decoded, message);
-    this.setBuffered(this.bufferedBytes + state.open.bytes - before);
-    metrics.recordsIn.inc({ topic: state.topic });
-    state.position = offset + 1n;
-    if (state.open.isComplete(this.settings.flush, now)) this.seal(state);
+    const batch = state.open;
+    const before = batch.bytes;
+    batch.add(message.offset, decodeMessage(state.topic, message.key, message.value, validatedAt), message, now);
+    if (batch.isComplete(state.policy, now)) this.seal(state);
+    return batch.bytes - before;
   }
 
   private sealExpired(): void {
     const now = this.now();
     for (const state of this.states.values()) {
-      if (state.open && !state.revoked && state.open.isComplete(this.settings.flush, now)) this.seal(state);
+      if (state.open && !state.revoked && state.open.isComplete(state.policy, now)) this.seal(state);
     }
   }
 
   private seal(state: PartitionState): void {
     const batch = state.open!;
     state.open = undefined;
+    state.position = batch.endOffset + 1n;
     if (batch.forcedEnd !== undefined) state.forcedEnd = undefined;
     state.queue.push(batch);
-    state.draining ??= this.drain(state).finally(() => {
-      state.draining = undefined;
-    });
+    state.draining ??= this.drain(state);
   }
 
+  /**
+   * Writes the partition's complete batches in order, until none is left. A batch's commit runs
+   * while the next batch is written: once a batch's objects are durable, the next journal may
+   * replace its journal, since recovery resumes at the later of the journal and the committed
+   * offset (see planRecovery). The drain ends after its commits, and clears `state.draining` in
+   * the same step as it finds the queue empty, so that a batch sealed meanwhile starts a new one.
+   */
   private async drain(state: PartitionState): Promise<void> {
-    while (state.queue.length > 0 && !state.revoked) {
-      const batch = state.queue[0]!;
-      try {
-        await this.flush(state, batch);
-      } catch (err) {
-        if (err instanceof Aborted) return;
-        // Unexpected: leave the batch uncommitted; the journal replays it after a restart.
-        this.deps.log.error("flush failed; restarting the sink", { topic: state.topic, partition: state.partition, err });
-        state.revoked = true;
-        throw err;
+    let committing = Promise.resolve();
+    try {
+      for (;;) {
+        while (state.queue.length > 0 && !state.revoked) {
+          const batch = state.queue[0]!;
+          const started = this.now();
+          let objects: number;
+          try {
+            objects = await this.write(state, batch);
+          } catch (err) {
+            if (err instanceof Aborted) return await committing;
+            // Unexpected: leave the batch uncommitted; the journal replays it after a restart.
+            this.deps.log.error("flush failed; restarting the sink", { topic: state.topic, partition: state.partition, err });
+            state.revoked = true;
+            throw err;
+          }
+          state.queue.shift();
+          if (!state.revoked) this.setBuffered(this.bufferedBytes - batch.bytes);
+          committing = committing.then(() => this.commit(state, batch, objects, started));
+        }
+        await committing;
+        if (state.queue.length === 0 || state.revoked) return;
       }
-      state.queue.shift();
-      if (!state.revoked) this.setBuffered(this.bufferedBytes - batch.bytes);
+    } finally {
+      state.draining = undefined;
     }
   }
 
-  /** Journal, objects, dead letters, commit: each step only after the previous is durable. */
-  private async flush(state: PartitionState, batch: PartitionBatch): Promise<void> {
-    const { zone, producer, consumer, log, metrics } = this.deps;
-    const started = this.now();
+  /** Journal, objects, dead letters: each step only after the previous is durable. Returns how many objects it wrote. */
+  private async write(state: PartitionState, batch: PartitionBatch): Promise<number> {
+    const { zone, producer, log, metrics } = this.deps;
     const objects = batch.objects();
     await zone.writeJournal({ version: 1, topic: batch.topic, partition: batch.partition, start: batch.startOffset, end: batch.endOffset, objects: objects.length }, this.control(state, "journal"));
     const writes = this.control(state, "put");
     for (let i = 0; i < objects.length; i += CONCURRENT_PUTS) {
       await Promise.all(objects.slice(i, i + CONCURRENT_PUTS).map((o) => zone.put(o.key, o.body, writes)));
     }
+    metrics.recordsWritten.inc({ topic: batch.topic }, batch.validRecords);
+    metrics.objectsWritten.inc({ topic: batch.topic }, objects.length);
     if (batch.deadLetters.length > 0) {
       const failedAt = new Date(this.now());
       const messages = batch.deadLetters.map((d) => deadLetterMessage(d, batch, failedAt));
@@ -333,21 +441,24 @@ export class Sink {
         log.warn("dead-lettered", { topic: batch.topic, partition: batch.partition, offset: d.offset.toString(), code: d.code, reason: d.reason });
       }
     }
+    return objects.length;
+  }
+
+  /** Commits the offset after a written batch; a failure is logged, not retried: a later commit or the next recovery moves past it. */
+  private async commit(state: PartitionState, batch: PartitionBatch, objects: number, started: number): Promise<void> {
+    const { consumer, log, metrics } = this.deps;
     const next = batch.endOffset + 1n;
     try {
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
       state.committed = next;
       metrics.commits.inc({ result: "ok" });
     } catch (err) {
-      // The objects are durable and journaled: a later commit or the next recovery moves past them.
       metrics.commits.inc({ result: "failed" });
       log.warn("commit failed", { topic: batch.topic, partition: batch.partition, offset: next.toString(), err });
     }
     const seconds = (this.now() - started) / 1000;
     metrics.flushSeconds.observe({ topic: batch.topic }, seconds);
     metrics.landingSeconds.observe({ topic: batch.topic }, (this.now() - batch.openedAt) / 1000);
-    metrics.recordsWritten.inc({ topic: batch.topic }, batch.validRecords);
-    metrics.objectsWritten.inc({ topic: batch.topic }, objects.length);
     this.updateLag(state);
     log.info("flushed", {
       topic: batch.topic,
@@ -356,7 +467,7 @@ export class Sink {
       endOffset: batch.endOffset.toString(),
       records: batch.validRecords,
       deadLetters: batch.deadLetters.length,
-      objects: objects.length,
+      objects,
       ms: Math.round(seconds * 1000),
     });
   }

@@ -42,7 +42,7 @@ export class RawZone {
     private readonly log: Logger,
   ) {}
 
-  put(key: string, body: string, control: RetryControl): Promise<void> {
+  put(key: string, body: Buffer | string, control: RetryControl): Promise<void> {
     return untilDone(
       `writing ${key}`,
       async (abortSignal) => {

@@ -4,7 +4,7 @@ import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { AirflowSettings } from "../config";
 import { EGRESS_LABELS, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
-import { METADATA_DB, METADATA_DB_USER, airflowVersionOf, metadataConnection } from "./spec";
+import { METADATA_DB, METADATA_DB_USER, POSTGRES_UID, airflowVersionOf, metadataConnection } from "./spec";
 
 export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
 const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
@@ -16,8 +16,8 @@ export interface AirflowChartInputs {
   tag: string;
   /** The Airflow release the image runs, e.g. 3.3.2. */
   airflowVersion: string;
-  secretNames: { metadata: string; fernet: string; apiKey: string; jwt: string };
-  adminPassword: pulumi.Input<string>;
+  /** Our Secrets the chart mounts or reads; `admin` holds the admin's password (key `password`). */
+  secretNames: { metadata: string; fernet: string; apiKey: string; jwt: string; admin: string };
   env: { name: string; value: pulumi.Input<string> }[];
   /** IAM role of the pods that run tasks (reads the processed zone for quality checks); trusts `<release>-worker`. */
   taskRoleArn?: pulumi.Input<string>;
@@ -37,7 +37,12 @@ export const AIRFLOW_RESOURCES = {
   triggerer: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
   workers: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
   migrateDatabaseJob: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+  createUserJob: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
 } as const;
+
+/** Our script that makes the admin user exist, in our Airflow image (functions/airflow/ensure_admin.py). */
+export const ENSURE_ADMIN_SCRIPT = "/opt/market-data/airflow/ensure_admin.py";
+const ADMIN_SECRET_MOUNT = "/run/secrets/airflow-admin";
 
 /**
  * Pods that call the Kubernetes API: the scheduler and the workers launch pods (KubernetesExecutor,
@@ -54,7 +59,7 @@ function componentValues(component: keyof typeof AIRFLOW_RESOURCES): Record<stri
   const tasks = (TASK_COMPONENTS as readonly string[]).includes(component);
   return {
     resources: AIRFLOW_RESOURCES[component],
-    ...(component === "migrateDatabaseJob" ? {} : { labels: { ...(kubeApi ? EGRESS_LABELS.kubeApi : {}), ...(tasks ? EGRESS_LABELS.https : {}) } }),
+    ...(component === "migrateDatabaseJob" || component === "createUserJob" ? {} : { labels: { ...(kubeApi ? EGRESS_LABELS.kubeApi : {}), ...(tasks ? EGRESS_LABELS.https : {}) } }),
     serviceAccount: { automountServiceAccountToken: kubeApi },
   };
 }
@@ -82,10 +87,21 @@ export function airflowChartValues(i: AirflowChartInputs): Record<string, unknow
     apiSecretKeySecretName: i.secretNames.apiKey,
     jwtSecretName: i.secretNames.jwt,
     migrateDatabaseJob: { enabled: true, useHelmHooks: false, ...componentValues("migrateDatabaseJob") },
+    // The chart's job would run `airflow users create --password <password>`, the password in the
+    // job's spec; ours reads it from the mounted Secret, and follows it when it is rotated.
     createUserJob: {
       enabled: true,
       useHelmHooks: false,
-      defaultUser: { enabled: true, username: i.settings.adminUser, password: i.adminPassword, role: "Admin", email: `${i.settings.adminUser}@example.invalid`, firstName: "Platform", lastName: "Admin" },
+      ...componentValues("createUserJob"),
+      // Empty, or the chart's default password ("admin") would show in its install notes.
+      defaultUser: { enabled: true, username: i.settings.adminUser, role: "Admin", password: "" },
+      args: ["python", ENSURE_ADMIN_SCRIPT],
+      env: [
+        { name: "AIRFLOW_ADMIN_USERNAME", value: i.settings.adminUser },
+        { name: "AIRFLOW_ADMIN_PASSWORD_FILE", value: `${ADMIN_SECRET_MOUNT}/password` },
+      ],
+      extraVolumes: [{ name: "admin-password", secret: { secretName: i.secretNames.admin, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } }],
+      extraVolumeMounts: [{ name: "admin-password", mountPath: ADMIN_SECRET_MOUNT, readOnly: true }],
     },
     dagProcessor: { enabled: true, ...componentValues("dagProcessor") },
     scheduler: componentValues("scheduler"),
@@ -193,7 +209,7 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
             spec: {
               serviceAccountName: pgAccount.metadata.name,
               automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurity(999),
+              securityContext: restrictedPodSecurity(POSTGRES_UID),
               terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
               containers: [
                 {
@@ -250,13 +266,14 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
       child,
     );
 
-    const secretNames = { metadata: `${name}-metadata`, fernet: `${name}-fernet`, apiKey: `${name}-api-key`, jwt: `${name}-jwt` };
+    const secretNames = { metadata: `${name}-metadata`, fernet: `${name}-fernet`, apiKey: `${name}-api-key`, jwt: `${name}-jwt`, admin: `${name}-admin` };
     const secrets = [
       // The chart reads a plain postgresql:// URL (it adds the driver itself).
       secret("metadata", { connection: metadataConnection(dbPassword, pgHost, "postgresql") }),
       secret("fernet", { "fernet-key": credentials.fernetKey }),
       secret("api-key", { "api-secret-key": credentials.apiSecretKey }),
       secret("jwt", { "jwt-secret": credentials.jwtSecret }),
+      secret("admin", { password: adminPassword }),
     ];
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
@@ -273,7 +290,6 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
           tag: args.image.tag,
           airflowVersion: airflowVersionOf(args.image.baseImage),
           secretNames,
-          adminPassword,
           env: args.env,
           taskRoleArn: args.taskRoleArn,
         }),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AirflowSettings } from "../config";
 import type { Json } from "../testing/inspect";
 import { isSecretOutput, unwrap } from "../testing/mocks";
-import { airflowChartValues, type AirflowChartInputs } from "./kubernetes";
+import { ENSURE_ADMIN_SCRIPT, airflowChartValues, type AirflowChartInputs } from "./kubernetes";
 import { AIRFLOW_SERVICES, airflowEnv, airflowSecretEnv, airflowVersionOf, fernetKeyFromB64Url, metadataConnection } from "./spec";
 
 const SETTINGS: AirflowSettings = { adminUser: "admin", executor: "KubernetesExecutor" };
@@ -77,8 +77,7 @@ describe("airflow spec", () => {
       repository: "123.dkr.ecr.us-east-1.amazonaws.com/mdp/airflow",
       tag: "src-0123456789abcdef",
       airflowVersion: "3.3.2",
-      secretNames: { metadata: "meta", fernet: "fernet", apiKey: "api", jwt: "jwt" },
-      adminPassword: pulumi.secret("admin-secret"),
+      secretNames: { metadata: "meta", fernet: "fernet", apiKey: "api", jwt: "jwt", admin: "admin-pw" },
       env: [{ name: "KAFKA_BROKERS", value: "k:9093" }],
       taskRoleArn: "arn:aws:iam::123:role/airflow",
     };
@@ -89,7 +88,22 @@ describe("airflow spec", () => {
       assert.equal(values.migrateDatabaseJob.useHelmHooks, false);
       assert.equal(values.createUserJob.useHelmHooks, false);
       assert.equal(values.createUserJob.defaultUser.username, "admin");
-      assert.equal(values.createUserJob.defaultUser.password, inputs.adminPassword);
+    });
+
+    it("creates the admin with our script, from the password in a mounted Secret, never on a command line", () => {
+      const job = values.createUserJob;
+      assert.equal(job.defaultUser.password, "", "no password among the chart's values");
+      assert.deepEqual(job.args, ["python", ENSURE_ADMIN_SCRIPT]);
+      assert.equal(job.command, undefined);
+      const env = Object.fromEntries((job.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+      assert.equal(env.AIRFLOW_ADMIN_USERNAME, "admin");
+      const volume = job.extraVolumes.find((v: Json) => v.secret?.secretName === "admin-pw");
+      assert.deepEqual(volume.secret.items, [{ key: "password", path: "password" }]);
+      const mount = job.extraVolumeMounts.find((m: Json) => m.name === volume.name);
+      assert.equal(mount.readOnly, true);
+      assert.equal(env.AIRFLOW_ADMIN_PASSWORD_FILE, `${mount.mountPath}/password`);
+      assert.ok(job.resources.limits.cpu, "bounded, like every pod");
+      assert.equal(job.serviceAccount.automountServiceAccountToken, false);
     });
 
     it("uses our Postgres and our secrets, not the chart's", () => {

@@ -5,7 +5,9 @@ import type { AirflowSettings } from "../config";
 
 /** The apache/airflow image's user; its entrypoint requires group 0. */
 export const AIRFLOW_USER = "50000:0";
-export const POSTGRES_USER_ID = "999:999";
+/** The official postgres image's user, which owns the cluster's data on its volume. */
+export const POSTGRES_UID = 999;
+export const POSTGRES_USER_ID = `${POSTGRES_UID}:${POSTGRES_UID}`;
 export const POSTGRES_ALIAS = "postgres";
 export const API_SERVER_ALIAS = "airflow-apiserver";
 export const METADATA_DB = "airflow";

@@ -123,6 +123,12 @@ describe("stack config", () => {
       }
     });
 
+    it("refuses a negative or non-numeric idle time of the sink's flushes, and a topic it does not know", () => {
+      assertOneProblem(problemsOf(changed("dev", { "functions.sink.flushIdleMs.batch": -1 }), ctx("dev")), "functions.sink.flushIdleMs.batch", "(got -1)");
+      assertOneProblem(problemsOf(changed("dev", { "functions.sink.flushIdleMs.realtime": "soon" }), ctx("dev")), "functions.sink.flushIdleMs.realtime", '(got "soon")');
+      assertOneProblem(problemsOf(changed("dev", { "functions.sink.flushIdleMs.deadLetter": 100 }), ctx("dev")), "functions.sink.flushIdleMs.deadLetter", "not a known setting");
+    });
+
     it("refuses a bucket prefix too long for AWS's bucket-name prefixes", () => {
       const prefix = "market-data-platform-prod";
       assertOneProblem(problemsOf(changed("prod", { "storage.bucketPrefix": prefix }), ctx("prod")), "storage.bucketPrefix", `(got "${prefix}")`);

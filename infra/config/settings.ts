@@ -62,12 +62,14 @@ export interface StorageSettings {
 }
 
 export interface SinkSettings {
-  /** Flush a partition's buffer at this many records. @default 5000 */
+  /** Flush a partition's buffer at this many records. @default 100000 */
   flushRecords: number;
-  /** ... or at this many bytes. @default 4194304 (4 MiB) */
+  /** ... or at this many bytes. @default 16777216 (16 MiB) */
   flushBytes: number;
-  /** ... or when its oldest record has waited this long. @default 1000 */
+  /** ... or when its oldest record has waited this long. @default 60000 */
   flushIntervalMs: number;
+  /** ... or, per topic, when no record has arrived for this long (0 = never). @default realtime 0, batch 500 */
+  flushIdleMs: { realtime: number; batch: number };
   /** Sink instances (one consumer group). @default 1 on `local`, 2 on `cloud` */
   replicas: number;
 }

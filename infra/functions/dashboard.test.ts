@@ -10,7 +10,7 @@ const FUNCTIONS = {
   simulationSeed: 42,
   quoteSource: "simulated" as const,
   batchSource: "yahoo" as const,
-  sink: { flushRecords: 5000, flushBytes: 4 * 1024 * 1024, flushIntervalMs: 1000, replicas: 3 },
+  sink: { flushRecords: 100_000, flushBytes: 16_777_216, flushIntervalMs: 60_000, flushIdleMs: { realtime: 0, batch: 500 }, replicas: 3 },
 };
 
 describe("dashboard specs", () => {

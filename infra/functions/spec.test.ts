@@ -16,7 +16,7 @@ const SETTINGS: FunctionsSettings = {
   simulationSeed: 7,
   quoteSource: "simulated",
   batchSource: "yahoo",
-  sink: { flushRecords: 5000, flushBytes: 4_194_304, flushIntervalMs: 1000, replicas: 2 },
+  sink: { flushRecords: 100_000, flushBytes: 16_777_216, flushIntervalMs: 60_000, flushIdleMs: { realtime: 0, batch: 500 }, replicas: 2 },
 };
 const LOCAL: FunctionWiring = { kafkaBootstrap: "kafka:9092", s3Endpoint: "http://objectstore:9000", s3Region: "us-east-1", rawBucket: "mdp-dev-raw" };
 const CLOUD: FunctionWiring = { kafkaBootstrap: "c-kafka-bootstrap.ns.svc:9093", s3Region: "eu-west-1", rawBucket: "mdp-prod-raw-123" };
@@ -59,9 +59,11 @@ describe("functions spec", () => {
       assert.equal(env[ENV.s3ForcePathStyle], "true");
       assert.equal(env[ENV.rawBucket], "mdp-dev-raw");
       assert.equal(env[ENV.sinkGroupId], SINK_GROUP_ID);
-      assert.equal(env[ENV.sinkFlushRecords], "5000");
-      assert.equal(env[ENV.sinkFlushBytes], "4194304");
-      assert.equal(env[ENV.sinkFlushIntervalMs], "1000");
+      assert.equal(env[ENV.sinkFlushRecords], "100000");
+      assert.equal(env[ENV.sinkFlushBytes], "16777216");
+      assert.equal(env[ENV.sinkFlushIntervalMs], "60000");
+      assert.equal(env[ENV.sinkFlushIdleMsRealtime], "0");
+      assert.equal(env[ENV.sinkFlushIdleMsBatch], "500");
     });
 
     it("leave the S3 endpoint to the SDK on AWS", () => {

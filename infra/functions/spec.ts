@@ -109,6 +109,8 @@ export function sinkEnv(f: FunctionsSettings, w: FunctionWiring): Env {
     [ENV.sinkFlushRecords]: String(f.sink.flushRecords),
     [ENV.sinkFlushBytes]: String(f.sink.flushBytes),
     [ENV.sinkFlushIntervalMs]: String(f.sink.flushIntervalMs),
+    [ENV.sinkFlushIdleMsRealtime]: String(f.sink.flushIdleMs.realtime),
+    [ENV.sinkFlushIdleMsBatch]: String(f.sink.flushIdleMs.batch),
     [ENV.metricsPort]: String(PORTS.functionsMetrics),
   };
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
 import type { SparkSettings } from "../config";
 import { createContainer, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
-import { MASTER_HEALTHCHECK, SPARK_JOBS, SPARK_MASTER_ALIAS, SPARK_UID, jobCommand, masterCommand, masterUrl, streamingDriverConf, workerCommand } from "./spec";
+import { MASTER_HEALTHCHECK, SPARK_JOBS, SPARK_GID, SPARK_MASTER_ALIAS, SPARK_UID, jobCommand, masterCommand, masterUrl, streamingDriverConf, workerCommand } from "./spec";
 
 export interface DockerSparkArgs {
   /** Our Spark image (apache/spark with the jobs and their connector jars). */
@@ -19,7 +19,7 @@ export interface DockerSparkArgs {
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-const user = `${SPARK_UID}:${SPARK_UID}`;
+const user = `${SPARK_UID}:${SPARK_GID}`;
 
 export function sparkMasterSpec(args: DockerSparkArgs): ContainerSpec {
   return {

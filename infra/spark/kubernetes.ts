@@ -5,7 +5,7 @@ import { ENV, PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { SparkSettings } from "../config";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
 import { whenPresent } from "../outputs";
-import { DRIVER_PORTS, SPARK_JOBS, SPARK_LABEL, SPARK_PORT_RANGE, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, sparkSecurityConf, streamingDriverConf, workerCommand } from "./spec";
+import { DRIVER_PORTS, SPARK_JOBS, SPARK_LABEL, SPARK_GID, SPARK_PORT_RANGE, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, sparkSecurityConf, streamingDriverConf, workerCommand } from "./spec";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Container = k8s.types.input.core.v1.Container;
@@ -67,7 +67,7 @@ export function sparkPodSpec(a: { serviceAccountName: pulumi.Input<string>; conf
     serviceAccountName: a.serviceAccountName,
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
-    securityContext: restrictedPodSecurity(SPARK_UID),
+    securityContext: restrictedPodSecurity(SPARK_UID, SPARK_GID),
     containers: [
       {
         ...a.container,

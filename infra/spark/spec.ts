@@ -2,8 +2,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ENV, PORTS, ZONE_BUCKET_ENV, type Zone } from "../../contract";
 import type { SparkSettings } from "../config";
 
-/** The apache/spark image's `spark` user. */
-export const SPARK_UID = 185;
+/**
+ * The user our Spark image runs as (functions/spark/Dockerfile): uid 10185, above any host's users,
+ * in the apache/spark image's `spark` group 185, which owns Spark's files.
+ */
+export const SPARK_UID = 10185;
+export const SPARK_GID = 185;
 export const SPARK_HOME = "/opt/spark";
 export const SPARK_MASTER_ALIAS = "spark-master";
 

@@ -38,7 +38,7 @@ export function functionsBundle(): Promise<string> {
   bundle ??= (async () => {
     const outfile = path.join(repoRoot(), ".cache", "test-bundle", "main.js");
     mkdirSync(path.dirname(outfile), { recursive: true });
-    await build({ entryPoints: [path.join(repoRoot(), "functions", "main.ts")], bundle: true, platform: "node", target: "node20", outfile, sourcemap: true, logLevel: "error" });
+    await build({ entryPoints: [path.join(repoRoot(), "functions", "main.ts")], bundle: true, platform: "node", target: "node22", outfile, sourcemap: true, logLevel: "error" });
     await buildPage(path.join(path.dirname(outfile), "dashboard"));
     return outfile;
   })();

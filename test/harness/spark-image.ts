@@ -26,7 +26,8 @@ export function lockedJarNames(): string[] {
 }
 
 /** The pyspark package of the test virtualenv (scripts/setup-python.sh), with its own jars/. */
-async function pysparkDir(): Promise<string> {
+/** Spark as the pinned pyspark wheel installs it (its bin/, jars/ and python/), in the test environment. */
+export async function pysparkDir(): Promise<string> {
   const { stdout } = await run(venvPython(), ["-c", "import os, pyspark; print(os.path.dirname(pyspark.__file__))"]);
   return stdout.trim();
 }

@@ -76,13 +76,14 @@ def assert_rows_match(actual: list[Bar], expected: dict[tuple[str, str], Bar]) -
 
 
 def land_bars(s3: S3, bucket: str, bars: list[Bar], layout: str) -> None:
-    """Raw bars under bars/ as the sink lands them: per date and symbol, or in larger objects per flush."""
+    """Raw bars under bars/: one per date and symbol (an older layout), or as the sink lands them (per flush and partition, by year)."""
     groups: dict[str, list[Bar]] = defaultdict(list)
     for i, bar in enumerate(bars):
         if layout == "per-bar":
             groups[f"bars/date={bar['trade_date']}/symbol={bar['symbol']}/stock-market-batch+0+{i:020d}+{i:020d}.jsonl"].append(bar)
         else:
-            groups[f"bars/ingest_date=2025-01-0{i % 3 + 1}/hour={i % 24:02d}/stock-market-batch+{i % 3}+{i // 500:020d}.jsonl"].append(bar)
+            first = i // 500 * 500
+            groups[f"bars/year={bar['trade_date'][:4]}/stock-market-batch+{i % 3}+{first:020d}+{first + 499:020d}.jsonl"].append(bar)
     for key, records in groups.items():
         s3.put_jsonl(bucket, key, records)
     s3.put(bucket, "_sink/stock-market-batch/0.json", '{"journal": true}')

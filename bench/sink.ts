@@ -1,0 +1,421 @@
+/**
+ * The data plane's figures on the harness's real servers (Kafka in KRaft mode, S3Proxy): the
+ * sink's start-up, steady-state throughput and landing latency, the batch path, and the objects
+ * each run wrote. Each figure comes with its baseline, measured in the same run on the same topic.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { Kafka, Producer } from "kafkajs";
+import { Registry } from "prom-client";
+import { DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, TICK_SCHEMA, TOPICS, encodeRecord, parseDataObjectKey, tickId, type Tick } from "../contract";
+import { FIXTURE_RANGE, fixtureSource } from "../functions/batch-producer/fixtures/client";
+import { createBatchMetrics } from "../functions/batch-producer/metrics";
+import { openKafkaPublisher } from "../functions/batch-producer/publish";
+import { run as runBatch } from "../functions/batch-producer/run";
+import { producerConfig, silentLogger } from "../functions/lib";
+import { readSinkSettings } from "../functions/sink/config";
+import { FunctionProcess, createBucket, functionsBundle, kafkaClient, readLanded, recreatePlatformTopics, s3Client, sinkEnvironment, type TestServers } from "../test/harness";
+import { markTime, median, quantile, runMarked, untilLogged, type LogLine } from "./processes";
+import { round, showRatio, type Figure } from "./report";
+
+export interface Rig {
+  servers: TestServers;
+  kafka: Kafka;
+  s3: S3Client;
+  /** The bundled raw consumer (bench/raw-consumer.ts). */
+  rawConsumer: string;
+}
+
+const SEED_BATCH_SECONDS = 30;
+/** Flushes of the throughput run: many per partition, so that the rate between the first and the last is steady. */
+const FLUSH_RECORDS = 20_000;
+const START_TIME = Date.parse("2026-03-02T14:30:00.000Z");
+/** The sink's own defaults, to run it as a stack would (the harness's env is tuned for tests). */
+const DEFAULTS = readSinkSettings({ [ENV.rawBucket]: "defaults", [ENV.kafkaBrokers]: "localhost:9092" });
+const PRODUCTION_ENV = {
+  [ENV.sinkFlushIntervalMs]: String(DEFAULTS.flush[TOPICS.realtime]!.intervalMs),
+  [ENV.sinkSessionTimeoutMs]: String(DEFAULTS.sessionTimeoutMs),
+  [ENV.sinkS3RequestTimeoutMs]: String(DEFAULTS.s3RequestTimeoutMs),
+  [ENV.logLevel]: "info",
+};
+
+function tick(i: number, at = START_TIME + Math.floor(i / DEFAULT_REALTIME_SYMBOLS.length) * 1000): Tick {
+  const symbol = DEFAULT_REALTIME_SYMBOLS[i % DEFAULT_REALTIME_SYMBOLS.length]!;
+  const cents = 10_000 + (i % 500) * 10;
+  // On whole cents, as the realtime producer quotes them.
+  return { symbol, event_time: new Date(at).toISOString(), price: cents / 100, bid: (cents - 1) / 100, ask: (cents + 1) / 100, volume: 100, source: "simulated" };
+}
+
+async function connectProducer(rig: Rig): Promise<Producer> {
+  const producer = rig.kafka.producer(producerConfig({ brokers: rig.servers.kafka.brokers, clientId: "bench", ssl: false, acks: "all" }));
+  await producer.connect();
+  return producer;
+}
+
+/** Ticks `from`..`from + count - 1` of one deterministic stream, 1,000 per produce request. */
+async function produceTicks(rig: Rig, from: number, count: number): Promise<void> {
+  const producer = await connectProducer(rig);
+  for (let i = from; i < from + count; i += 1_000) {
+    const ticks = Array.from({ length: Math.min(1_000, from + count - i) }, (_, k) => tick(i + k));
+    await producer.send({ topic: TOPICS.realtime, acks: -1, messages: ticks.map((t) => ({ key: t.symbol, value: encodeRecord(TICK_SCHEMA, t) })) });
+  }
+  await producer.disconnect();
+}
+
+async function newBucket(rig: Rig): Promise<string> {
+  const bucket = `bench-${randomBytes(4).toString("hex")}`;
+  await createBucket(rig.s3, bucket);
+  return bucket;
+}
+
+/** BENCH_CPU_PROF=<folder> writes a CPU profile of every sink and raw consumer there (`node --cpu-prof`). */
+export function profiling(): Record<string, string> {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(dir)}` } : {};
+}
+
+async function startSink(rig: Rig, bucket: string, overrides: Record<string, string>): Promise<{ sink: FunctionProcess; spawnedAt: number }> {
+  await functionsBundle(); // built before the clock starts
+  const env = sinkEnvironment(rig.servers, bucket, `bench-${randomBytes(4).toString("hex")}`, { ...PRODUCTION_ENV, ...profiling(), ...overrides });
+  const spawnedAt = Date.now();
+  return { sink: await FunctionProcess.start("bench-sink", FUNCTION_COMMANDS.sink, env), spawnedAt };
+}
+
+const flushes = (lines: LogLine[], topic: string) => lines.filter((l) => l.msg === "flushed" && l.topic === topic).map((l) => ({ time: l.time, records: Number(l.records) }));
+const landedRecords = (lines: LogLine[], topic: string) => flushes(lines, topic).reduce((n, f) => n + f.records, 0);
+const recoveredAll = (lines: LogLine[]) => lines.filter((l) => l.msg === "partition recovered").length >= 6;
+
+interface ObjectStats {
+  objects: number;
+  bytes: number;
+}
+
+async function objectStats(rig: Rig, bucket: string): Promise<ObjectStats> {
+  const stats = { objects: 0, bytes: 0 };
+  let token: string | undefined;
+  do {
+    const page = await rig.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      if (!o.Key || !parseDataObjectKey(o.Key)) continue;
+      stats.objects += 1;
+      stats.bytes += o.Size ?? 0;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return stats;
+}
+
+function objectsFigure(id: string, run: string, stats: ObjectStats, records: number, notes?: string): Figure {
+  return {
+    id,
+    label: `objects written: ${run}`,
+    figure: { value: stats.objects, unit: "objects", what: `${round(stats.bytes / stats.objects / 1024, 1)} kB each on average` },
+    baseline: { value: records, unit: "objects", what: "one per record, as the seed wrote them" },
+    ratio: stats.objects / records,
+    ratioMeaning: "of the seed's objects",
+    notes,
+  };
+}
+
+/** Process start to group joined and to first commit: the sink against a raw consumer process, medians of `samples`. */
+export async function startupFigures(rig: Rig, samples = 3): Promise<Figure[]> {
+  await recreatePlatformTopics(rig.kafka);
+  await produceTicks(rig, 0, 1_000);
+  const sink = { joined: [] as number[], committed: [] as number[], running: [] as number[] };
+  const raw = { joined: [] as number[], first: [] as number[] };
+  for (let i = 0; i < samples; i++) {
+    const r = await runMarked(rig.rawConsumer, { KAFKA_BROKERS: rig.servers.kafka.brokers.join(","), BENCH_GROUP: `bench-raw-${randomBytes(4).toString("hex")}`, BENCH_TOPICS: `${TOPICS.realtime},${TOPICS.batch}`, BENCH_COUNT: "1" });
+    raw.joined.push(markTime(r, "joined") - r.spawnedAt);
+    raw.first.push(markTime(r, "first") - r.spawnedAt);
+
+    const { sink: s, spawnedAt } = await startSink(rig, await newBucket(rig), { [ENV.sinkFlushIntervalMs]: "100" });
+    const lines = await untilLogged(s, (ls) => ls.some((l) => l.msg === "flushed"), "the first commit");
+    await s.kill();
+    sink.running.push(lines.find((l) => l.msg === "sink starting")!.time - spawnedAt);
+    sink.joined.push(lines.find((l) => l.msg === "partitions assigned")!.time - spawnedAt);
+    sink.committed.push(lines.find((l) => l.msg === "flushed")!.time - spawnedAt);
+  }
+  const s = (ms: number[]) => round(median(ms) / 1000, 2);
+  const notes = `median of ${samples} starts of a new group on 1,000 ticks; SINK_FLUSH_INTERVAL_MS=100, other settings the defaults; the sink's code runs ${s(sink.running)} s after spawn`;
+  return [
+    {
+      id: "sink.startup.joined",
+      label: "sink start-up: process start to group joined",
+      figure: { value: s(sink.joined), unit: "s", what: "the sink" },
+      baseline: { value: s(raw.joined), unit: "s", what: "a raw kafkajs consumer process" },
+      ratio: median(sink.joined) / median(raw.joined),
+      ratioMeaning: "of the raw consumer's time",
+      notes,
+    },
+    {
+      id: "sink.startup.firstCommit",
+      label: "sink start-up: process start to first commit",
+      figure: { value: s(sink.committed), unit: "s", what: "first batch durable and committed" },
+      baseline: { value: s(raw.first), unit: "s", what: "raw consumer process to its first message" },
+      ratio: median(sink.committed) / median(raw.first),
+      ratioMeaning: "of the raw consumer's time",
+      notes,
+    },
+  ];
+}
+
+/** Seconds from kcat's first output to its exit, reading every partition of `topic` to its end. */
+function kcatSeconds(rig: Rig, topic: string, expected: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("kcat", ["-C", "-b", rig.servers.kafka.brokers[0]!, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%o\\n"], { stdio: ["ignore", "pipe", "pipe"] });
+    let first = 0;
+    let lines = 0;
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      first ||= Date.now();
+      for (const byte of d) if (byte === 10) lines++;
+    });
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`kcat exited with ${code}: ${err}`));
+      if (lines !== expected) return reject(new Error(`kcat read ${lines} messages, not ${expected}`));
+      resolve((Date.now() - first) / 1000);
+    });
+  });
+}
+
+/** The raw consumer's records a second, from the end of its first fetch to its last message. */
+async function rawRate(rig: Rig, count: number): Promise<number> {
+  const raw = await runMarked(rig.rawConsumer, { KAFKA_BROKERS: rig.servers.kafka.brokers.join(","), BENCH_GROUP: `bench-raw-${randomBytes(4).toString("hex")}`, BENCH_TOPICS: TOPICS.realtime, BENCH_COUNT: String(count), ...profiling() });
+  const firstFetch = Number(raw.marks.find((m) => m.event === "done")!.firstFetch);
+  return (count - firstFetch) / ((markTime(raw, "done") - markTime(raw, "fetched")) / 1000);
+}
+
+/** The sink's records a second between its first and its last full flush, after checking that every tick landed once. */
+async function sinkRate(rig: Rig, count: number): Promise<{ rate: number; fullFlushes: number; bucket: string }> {
+  const bucket = await newBucket(rig);
+  const { sink } = await startSink(rig, bucket, { [ENV.sinkFlushRecords]: String(FLUSH_RECORDS), [ENV.sinkFlushIntervalMs]: "1000" });
+  const lines = await untilLogged(sink, (ls) => landedRecords(ls, TOPICS.realtime) >= count, `${count} records landed`);
+  await sink.terminate(30_000);
+  const landed = await readLanded(rig.s3, bucket);
+  if (landed.length !== count || new Set(landed.map((l) => tickId(l.record as unknown as Tick))).size !== count) throw new Error(`the sink landed ${landed.length} records, not ${count} distinct ones`);
+  // Full flushes only: a partition's last, partial one waits for its age, after the backlog is read.
+  const full = flushes(lines, TOPICS.realtime)
+    .filter((x) => x.records === FLUSH_RECORDS)
+    .sort((a, b) => a.time - b.time);
+  return { rate: ((full.length - 1) * FLUSH_RECORDS) / ((full[full.length - 1]!.time - full[0]!.time) / 1000), fullFlushes: full.length, bucket };
+}
+
+/**
+ * Records a second from the first landed record to the last, excluding start-up and group join:
+ * the sink with flushes of 20,000 records against a raw kafkajs consumer with the same fetch
+ * settings and kcat, all reading the same topic. They take turns, `rounds` times, and each figure
+ * is the median of its rounds, so that a machine whose load changes during the run weighs alike on
+ * the sink and on its baselines; the ratio is the median of the rounds' ratios.
+ */
+export async function throughputFigures(rig: Rig, count: number, kcat: boolean, rounds = 3): Promise<Figure[]> {
+  await recreatePlatformTopics(rig.kafka);
+  await produceTicks(rig, 0, count);
+
+  const runs: { raw: number; kcat?: number; sink: number; fullFlushes: number; bucket: string }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const raw = await rawRate(rig, count);
+    const kcatRate = kcat ? count / (await kcatSeconds(rig, TOPICS.realtime, count)) : undefined;
+    const sink = await sinkRate(rig, count);
+    runs.push({ raw, kcat: kcatRate, sink: sink.rate, fullFlushes: sink.fullFlushes, bucket: sink.bucket });
+  }
+  const rawRateMedian = median(runs.map((x) => x.raw));
+  const sinkRateMedian = median(runs.map((x) => x.sink));
+  const each = (f: (x: (typeof runs)[number]) => number) => runs.map((x) => showRatio(f(x))).join(", ");
+
+  const notes =
+    `${count.toLocaleString("en")} ticks on 3 partitions of one broker, read ${rounds} times by each in turn (medians); the sink flushes every ${FLUSH_RECORDS.toLocaleString("en")} records ` +
+    `(${runs[0]!.fullFlushes} full flushes), validates, writes JSON Lines, journals and commits each, and every run is checked to land each tick once; ` +
+    `the raw consumer's rate is from the end of its first fetch; the rounds' ratios: ${each((x) => x.sink / x.raw)}`;
+  const figures: Figure[] = [
+    {
+      id: "sink.steadyState",
+      label: "sink steady state: first landed record to last",
+      figure: { value: Math.round(sinkRateMedian), unit: "records/s", what: "validated, written, committed" },
+      baseline: { value: Math.round(rawRateMedian), unit: "records/s", what: "raw kafkajs consumer, same fetch settings, first message to last" },
+      ratio: median(runs.map((x) => x.sink / x.raw)),
+      ratioMeaning: "of the raw consumer's rate",
+      notes,
+    },
+  ];
+  if (kcat) {
+    const kcatRateMedian = median(runs.map((x) => x.kcat!));
+    figures.push({
+      id: "sink.steadyState.kcat",
+      label: "sink steady state against the client-independent limit",
+      figure: { value: Math.round(sinkRateMedian), unit: "records/s", what: "the sink, as above" },
+      baseline: { value: Math.round(kcatRateMedian), unit: "records/s", what: "kcat -C -e, first message to last" },
+      ratio: median(runs.map((x) => x.sink / x.kcat!)),
+      ratioMeaning: "of kcat's rate",
+      notes: `raw kafkajs reaches ${showRatio(median(runs.map((x) => x.raw / x.kcat!)))} of kcat; the rounds' ratios: ${each((x) => x.sink / x.kcat!)}`,
+    });
+  }
+  figures.push(objectsFigure("objects.throughput", `${count.toLocaleString("en")} ticks, ${FLUSH_RECORDS.toLocaleString("en")}-record flushes`, await objectStats(rig, runs[runs.length - 1]!.bucket), count));
+  return figures;
+}
+
+interface Observed {
+  latencies: number[];
+  seen: Set<string>;
+}
+
+/**
+ * Polls a bucket, reading each new object once, until it held `count` ticks or `giveUp()`:
+ * a tick's latency is from its produce timestamp to the listing that showed its object.
+ */
+async function watchBucket(rig: Rig, bucket: string, sentAt: Map<string, number>, count: number, everyMs: number, giveUp: () => boolean): Promise<Observed> {
+  const observed: Observed = { latencies: [], seen: new Set() };
+  const read = new Set<string>();
+  while (observed.seen.size < count && !giveUp()) {
+    const page = await rig.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${TICK_SCHEMA.dataset}/` }));
+    const listedAt = Date.now();
+    for (const o of page.Contents ?? []) {
+      if (!o.Key || read.has(o.Key)) continue;
+      // S3Proxy may list an object a moment before it can be read: readable is when GET answers.
+      const res = await rig.s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key })).catch((err: { name?: string }) => {
+        if (err.name === "NoSuchKey") return undefined;
+        throw err;
+      });
+      if (!res) continue;
+      read.add(o.Key);
+      const body = await res.Body!.transformToString();
+      for (const line of body.split("\n").filter(Boolean)) {
+        const id = tickId(JSON.parse(line) as Tick);
+        const at = sentAt.get(id);
+        if (at === undefined || observed.seen.has(id)) continue;
+        observed.seen.add(id);
+        observed.latencies.push(listedAt - at);
+      }
+    }
+    await sleep(everyMs);
+  }
+  return observed;
+}
+
+/**
+ * Ticks at a steady pace (8 symbols per round), landed by two sinks at once: one set for latency
+ * (100 ms flushes) and one with the defaults, each in its own bucket, against a Kafka consumer
+ * reading the same ticks (what the streaming job and the dashboard see).
+ */
+export async function latencyFigures(rig: Rig, ticks = 1_000): Promise<Figure[]> {
+  await recreatePlatformTopics(rig.kafka);
+  const rounds = Math.ceil(ticks / DEFAULT_REALTIME_SYMBOLS.length);
+  const count = rounds * DEFAULT_REALTIME_SYMBOLS.length;
+  // Within one default flush interval, so that the default sink's batches close on their age.
+  const interval = DEFAULTS.flush[TOPICS.realtime]!.intervalMs;
+  const paceMs = Math.floor((interval * 0.9) / rounds);
+  const fast = { bucket: await newBucket(rig) };
+  const slow = { bucket: await newBucket(rig) };
+  const a = await startSink(rig, fast.bucket, { [ENV.sinkFlushIntervalMs]: "100" });
+  const b = await startSink(rig, slow.bucket, {});
+  await Promise.all([untilLogged(a.sink, recoveredAll, "recovery"), untilLogged(b.sink, recoveredAll, "recovery")]);
+
+  const sentAt = new Map<string, number>();
+  const viaKafka: number[] = [];
+  const consumer = rig.kafka.consumer({ groupId: `bench-latency-${randomBytes(4).toString("hex")}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.realtime, fromBeginning: true });
+  let joined!: () => void;
+  const consumerJoined = new Promise<void>((resolve) => (joined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const at = Number(message.timestamp);
+      viaKafka.push(Date.now() - at);
+    },
+  });
+  await consumerJoined;
+
+  let deadline = Infinity;
+  const giveUp = () => Date.now() > deadline;
+  const watching = Promise.all([watchBucket(rig, fast.bucket, sentAt, count, 25, giveUp), watchBucket(rig, slow.bucket, sentAt, count, 100, giveUp)]);
+  const producer = await connectProducer(rig);
+  const started = Date.now();
+  for (let r = 0; r < rounds; r++) {
+    const at = Date.now();
+    const batch = DEFAULT_REALTIME_SYMBOLS.map((_, k) => tick(r * DEFAULT_REALTIME_SYMBOLS.length + k, at));
+    for (const t of batch) sentAt.set(tickId(t), at);
+    await producer.send({ topic: TOPICS.realtime, acks: -1, messages: batch.map((t) => ({ key: t.symbol, value: encodeRecord(TICK_SCHEMA, t), timestamp: String(at) })) });
+    await sleep(Math.max(0, started + (r + 1) * paceMs - Date.now()));
+  }
+  await producer.disconnect();
+  deadline = Date.now() + interval + 30_000;
+  const [fastObserved, slowObserved] = await watching;
+  await consumer.disconnect();
+  await Promise.all([a.sink.kill(), b.sink.kill()]);
+  for (const [name, o] of [["latency", fastObserved], ["defaults", slowObserved]] as const) {
+    if (o.seen.size !== count) throw new Error(`the ${name} sink's objects held ${o.seen.size} of the ${count} ticks`);
+  }
+  const minutes = (Date.now() - started) / 60_000;
+
+  const kafka = { p50: quantile(viaKafka, 0.5), p99: quantile(viaKafka, 0.99), max: Math.max(...viaKafka) };
+  const row = (id: string, label: string, o: Observed, setting: string, everyMs: number): Figure => {
+    const p50 = quantile(o.latencies, 0.5);
+    return {
+      id,
+      label,
+      figure: { value: p50, unit: "ms", what: `p50 (p99 ${quantile(o.latencies, 0.99).toLocaleString("en")} ms, max ${Math.max(...o.latencies).toLocaleString("en")} ms)` },
+      baseline: { value: kafka.p50, unit: "ms", what: `p50 from produce to a Kafka consumer (p99 ${kafka.p99.toLocaleString("en")} ms, max ${kafka.max.toLocaleString("en")} ms)` },
+      ratio: p50 / Math.max(1, kafka.p50),
+      ratioMeaning: "of Kafka's p50",
+      notes: `${count.toLocaleString("en")} ticks, ${DEFAULT_REALTIME_SYMBOLS.length} every ${paceMs} ms; ${setting}; the bucket listed every ${everyMs} ms`,
+    };
+  };
+  const slowStats = await objectStats(rig, slow.bucket);
+  return [
+    row("latency.forLatency", "realtime landing latency: produce to readable object, sink set for latency", fastObserved, "SINK_FLUSH_INTERVAL_MS=100", 25),
+    row("latency.defaults", "realtime landing latency: produce to readable object, sink defaults", slowObserved, `defaults (flush every ${interval / 1000} s)`, 100),
+    objectsFigure("objects.latency", "the latency run, sink set for latency", await objectStats(rig, fast.bucket), count),
+    objectsFigure("objects.defaults", "the latency run, sink defaults", slowStats, count, `${round(slowStats.objects / 3 / minutes, 1)} objects per partition per minute over ${round(minutes, 1)} min`),
+  ];
+}
+
+/** 2,500 recorded bars from yahoo-finance2's chart() through Kafka to durable objects, with the sink's defaults, once it has joined and recovered. */
+export async function batchPathFigures(rig: Rig): Promise<Figure[]> {
+  await recreatePlatformTopics(rig.kafka);
+  const bucket = await newBucket(rig);
+  const { sink } = await startSink(rig, bucket, {});
+  await untilLogged(sink, recoveredAll, "recovery");
+  const started = Date.now();
+  const publisher = await openKafkaPublisher(rig.kafka, { brokers: rig.servers.kafka.brokers, clientId: "bench-batch", ssl: false, acks: "all" });
+  const summary = await runBatch(
+    { symbols: DEFAULT_BATCH_SYMBOLS, range: FIXTURE_RANGE },
+    { source: fixtureSource(), publisher, log: silentLogger, metrics: createBatchMetrics(new Registry()) },
+  );
+  await publisher.close();
+  const published = Date.now();
+  const lines = await untilLogged(sink, (ls) => landedRecords(ls, TOPICS.batch) >= summary.bars, `${summary.bars} bars landed`);
+  await sink.kill();
+  const done = Math.max(...flushes(lines, TOPICS.batch).map((f) => f.time));
+  const seconds = (done - started) / 1000;
+  const publishSeconds = (published - started) / 1000;
+  const notes = `${summary.bars.toLocaleString("en")} bars of ${DEFAULT_BATCH_SYMBOLS.length} symbols; sink defaults (bars flushed ${DEFAULTS.flush[TOPICS.batch]!.idleMs} ms after their burst ends); ${flushes(lines, TOPICS.batch).length} flushes`;
+  return [
+    {
+      id: "batchPath.seed",
+      label: "batch path: chart() → Kafka → sink → durable objects",
+      figure: { value: round(seconds, 2), unit: "s", what: "producer start to last commit" },
+      baseline: { value: SEED_BATCH_SECONDS, unit: "s", what: "the seed (its README's figure)" },
+      ratio: SEED_BATCH_SECONDS / seconds,
+      ratioMeaning: "faster than the seed",
+      notes,
+    },
+    {
+      id: "batchPath.publish",
+      label: "batch path against publishing alone",
+      figure: { value: round(seconds, 2), unit: "s", what: "as above" },
+      baseline: { value: round(publishSeconds, 2), unit: "s", what: "chart() → Kafka, acknowledged" },
+      ratio: seconds / publishSeconds,
+      ratioMeaning: "of the publishing time",
+    },
+    objectsFigure("objects.batchPath", "the batch path", await objectStats(rig, bucket), summary.bars),
+  ];
+}
+
+export function rigFor(servers: TestServers, rawConsumer: string): Rig {
+  return { servers, kafka: kafkaClient(servers.kafka, "bench"), s3: s3Client(servers.s3), rawConsumer };
+}
