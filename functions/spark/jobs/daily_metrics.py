@@ -5,9 +5,11 @@
 Reads every bar under `bars/` in the raw zone (whatever the folders below are called: every value
 is in the records), keeps the trading days of the range plus the 50 earlier rows per symbol that
 the longest window needs, removes duplicated bars, computes every column of the contract's
-`daily_metrics` table and replaces exactly the days of the range under `daily_metrics/date=...`
-in the processed zone (dynamic partition overwrite). Exit code 0 once the output is committed,
-2 for bad arguments or settings, 1 for any other failure.
+`daily_metrics` table and replaces exactly the days of the range that have bars, each with one
+object `daily_metrics/date=YYYY-MM-DD/part-<run>.parquet` in the processed zone: written once to
+a staging folder, then published day by day (`day_publisher.py`). Every other object stays as it
+was. Exit code 0 once every day is published, 2 for bad arguments or settings, 1 for any other
+failure (each day is then as it was or as this run computed it).
 """
 
 from __future__ import annotations
@@ -16,16 +18,19 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
+from uuid import uuid4
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession, Window
 from pyspark.sql import functions as F
 
 from contract import CONTRACT, SPARK_TYPES
+from day_publisher import PARTITION, publish, staged_files
 from job_log import Logger
 from job_settings import JobSettings, SettingsError, read_settings
+from object_store import ObjectStore, S3AObjectStore
 from records import VALID, parse_records, valid_only
 from spark_session import get_session, s3a_url
 
@@ -35,8 +40,11 @@ METRICS = CONTRACT.daily_metrics
 # closes, volatility_20 needs 20 returns (21 closes), the returns need one.
 LOOKBACK_ROWS = 49
 TRADING_DAYS_PER_YEAR = 252
-# The output's partition column: a copy of trade_date, so that the files keep every column.
-PARTITION = "date"
+# Where a run stages its output: in the processed zone, outside the dataset that readers list.
+STAGING = "_staging"
+# Staged files are grouped by the task that wrote them: the committer then moves one folder per
+# task, not one per day (each move on S3 is a copy and a delete of every object in it).
+TASK = "task"
 
 log = Logger("daily-metrics")
 
@@ -125,39 +133,77 @@ def daily_metrics(bars: DataFrame, days: DateRange) -> DataFrame:
 # --- write ----------------------------------------------------------------------------------------
 
 
-def write_metrics(metrics: DataFrame, processed_bucket: str) -> None:
-    """One Parquet file per trading day; only the days present in `metrics` are replaced."""
+def run_name(now: datetime | None = None) -> str:
+    """A name of its own for each run, sorting by start time: its staging folder and its published files."""
+    at = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{at}-{uuid4().hex[:8]}"
+
+
+def stage_metrics(metrics: DataFrame, url: str) -> None:
+    """One Spark write to a folder no reader lists: one Parquet file per trading day, rows in symbol order."""
     (
         metrics.withColumn(PARTITION, F.col("trade_date"))
         .repartition(PARTITION)
-        .sortWithinPartitions("symbol")
-        .write.mode("overwrite")
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(PARTITION)
-        .parquet(s3a_url(processed_bucket, METRICS.dataset))
+        .withColumn(TASK, F.spark_partition_id())
+        .sortWithinPartitions(TASK, PARTITION, "symbol")
+        .write.option("maxRecordsPerFile", 0)
+        # The committer's algorithm 1 moves each task's folder whole, at task and at job commit;
+        # algorithm 2 would move file by file, one rename after the other.
+        .option("mapreduce.fileoutputcommitter.algorithm.version", "1")
+        .partitionBy(TASK, PARTITION)
+        .parquet(url)
     )
+
+
+def write_metrics(metrics: DataFrame, store: ObjectStore, days: Collection[str], run: str) -> None:
+    """Replaces each of `days` (the days in `metrics`, ISO dates) with its rows; every other object stays as it was."""
+    staging = f"{STAGING}/{METRICS.dataset}/{run}"
+    try:
+        stage_metrics(metrics, s3a_url(store.bucket, staging))
+        staged = staged_files(store, staging)
+        if sorted(staged) != sorted(days):
+            missing, extra = sorted(set(days) - set(staged)), sorted(set(staged) - set(days))
+            raise RuntimeError(f"the staged days differ from the computed ones: missing {missing[:5]}, unexpected {extra[:5]}")
+        publish(store, staged, METRICS.dataset, run)
+        log.info("days published", bucket=store.bucket, run=run, first=min(staged), last=max(staged), days=len(staged))
+    finally:
+        _remove(store, staging)
+
+
+def _remove(store: ObjectStore, staging: str) -> None:
+    # Staging lies outside the dataset: a folder left behind is never read, so failing to remove it fails nothing.
+    try:
+        store.delete(list(store.keys(f"{staging}/")))
+    except Exception as err:
+        log.warn("could not remove the staging folder", bucket=store.bucket, staging=staging, error=repr(err))
 
 
 @dataclass(frozen=True)
 class RunSummary:
     rows: int
+    days: int
     bars_read: int
     invalid_bars: int
 
 
-def run(spark: SparkSession, settings: JobSettings, days: DateRange) -> RunSummary:
+def run(spark: SparkSession, settings: JobSettings, days: DateRange, store: ObjectStore | None = None) -> RunSummary:
+    """Computes and publishes the range; `store` is the processed zone (by default through S3A)."""
+    store = store or S3AObjectStore(spark, settings.bucket("processed"))
     observation = Observation("bars")
     raw = read_raw_bars(spark, settings.bucket("raw")).observe(
         observation, F.count(F.lit(1)).alias("bars_read"), F.count_if(~F.col(VALID)).alias("invalid_bars")
     )
     metrics = daily_metrics(valid_only(raw), days).persist()
     try:
-        rows = metrics.count()
-        write_metrics(metrics, settings.bucket("processed"))
+        rows_per_day = {row["trade_date"].isoformat(): int(row["count"]) for row in metrics.groupBy("trade_date").count().collect()}
+        if rows_per_day:
+            write_metrics(metrics, store, rows_per_day.keys(), run_name())
     finally:
         metrics.unpersist()
     seen = observation.get
-    summary = RunSummary(rows=rows, bars_read=int(seen["bars_read"]), invalid_bars=int(seen["invalid_bars"]))
+    summary = RunSummary(
+        rows=sum(rows_per_day.values()), days=len(rows_per_day), bars_read=int(seen["bars_read"]), invalid_bars=int(seen["invalid_bars"])
+    )
     if summary.invalid_bars:
         log.warn("skipped invalid bars in the raw zone", invalid_bars=summary.invalid_bars)
     return summary
@@ -185,6 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows=summary.rows,
         bars_read=summary.bars_read,
         invalid_bars=summary.invalid_bars,
+        days=summary.days,
     )
     return 0
 
