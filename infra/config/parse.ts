@@ -1,7 +1,6 @@
 import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, SINK_FLUSH, isSymbol, type IntSetting } from "../../contract";
 import { airflowVersionOf } from "../airflow/spec";
-import { kafkaVersionOf } from "../kafka/strimzi";
-import { kafkaSettingsProblems } from "../kafka/spec";
+import { cloudKafkaProblems, kafkaVersionOf, localKafkaProblems } from "../kafka/settings";
 import { OBJECT_STORE_SERVER_NAMES } from "../storage/servers";
 import { DEFAULT_IMAGES, checkImagePinned, type ImageSettings } from "./images";
 import { ConfigError, Problems, show, unknownKey, type RawObject } from "./problems";
@@ -178,7 +177,7 @@ function parseKafka(p: Problems, value: unknown, target: Target, d: ReturnType<t
   const unsafeReducedDurability = p.bool("kafka.unsafeReducedDurability", raw.unsafeReducedDurability, false);
 
   const settings = { brokers, partitions, replicationFactor, minInsyncReplicas, retentionHours, storageGi, unsafeReducedDurability };
-  for (const problem of kafkaSettingsProblems(settings, target)) p.add(problem);
+  for (const problem of (target === "local" ? localKafkaProblems : cloudKafkaProblems)(settings)) p.add(problem);
   return settings;
 }
 

@@ -1,29 +1,12 @@
 import type { BatchSource } from "../../contract";
 import type { ObjectStoreServerName } from "../storage/servers";
+import type { KafkaSettings } from "../kafka/settings";
 import type { ImageSettings } from "./images";
+
+export type { KafkaSettings };
 
 /** Where a stack runs. Chosen once, from `target`; nothing below the stack asks again. */
 export type Target = "local" | "cloud";
-
-export interface KafkaSettings {
-  /** Brokers in the cluster. @default 1 on `local` (one container), 3 on `cloud` */
-  brokers: number;
-  /** Partitions of the realtime and batch topics. @default 3 on `local`, 6 on `cloud` */
-  partitions: number;
-  /** Copies of every partition. @default 1 on `local`, 3 on `cloud` */
-  replicationFactor: number;
-  /** Replicas that must acknowledge a write with `acks=all`. @default 1 on `local`, 2 on `cloud` */
-  minInsyncReplicas: number;
-  /** How long each topic keeps data. @default realtime 72 h, batch 720 h, deadLetter 336 h */
-  retentionHours: { realtime: number; batch: number; deadLetter: number };
-  /** Size of each broker's volume on `cloud`. @default 100 */
-  storageGi: number;
-  /**
-   * Lets a `cloud` stack run with fewer than 3 replicas or fewer than 2 in-sync replicas; asked for
-   * by name because it gives up durability. @default false
-   */
-  unsafeReducedDurability: boolean;
-}
 
 export interface SparkSettings {
   /** Standalone workers. @default 2 */
