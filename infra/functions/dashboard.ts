@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CONSUMER_GROUPS, ENV, FUNCTION_COMMANDS, PORTS } from "../../contract";
-import type { FunctionsSettings } from "../config";
+import type { FunctionsSettings } from "./settings";
 import type { ContainerSpec } from "../docker";
 import { CLIENT_LISTENER_PORT } from "../kafka/strimzi";
 import { KAFKA_CLIENT_LABEL } from "../kubernetes";

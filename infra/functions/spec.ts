@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { CONSUMER_GROUPS, ENV, FUNCTION_COMMANDS, PORTS, TOPICS } from "../../contract";
-import type { FunctionsSettings } from "../config";
+import type { FunctionsSettings } from "./settings";
 
 /** Images we build from this repository, with the files each is built from. */
 export const IMAGE_BUILDS = {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ZONES, type Zone } from "../../contract";
-import type { StorageSettings } from "../config";
+import type { StorageSettings } from "./settings";
 import { accessLogBucketPolicy, accessLogLifecycleRules, lifecycleRules, tlsOnlyPolicy } from "./aws";
 import { ZONE_ACCESS, bucketNames, zonePolicyStatements, type ZoneUser } from "./spec";
 
