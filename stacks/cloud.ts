@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, type FunctionCommand } from "../contract";
+import { ENV, LOADED_TABLES, FUNCTION_COMMANDS, TOPICS, ZONES, type FunctionCommand } from "../contract";
 import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
 import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars, kafkaScramEnv, portForwardCommand } from "../infra/functions";
@@ -131,8 +131,8 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       {
         settings: sf,
         names: snowflakeNames(sf.database, s.namePrefix, s.stack),
-        tables: [DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA],
-        landing: { bucket: zones.buckets.processed, accountId: identity.accountId, roleName: `${prefix}-snowflake-s3`, pipedTables: [DAILY_METRICS_SCHEMA], tags },
+        tables: Object.values(LOADED_TABLES),
+        landing: { bucket: zones.buckets.processed, accountId: identity.accountId, roleName: `${prefix}-snowflake-s3`, pipedTables: [LOADED_TABLES.daily_metrics], tags },
       },
       { providers: [sfProvider, awsProvider] },
     );

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DAILY_METRICS_SCHEMA, ENV, TICK_WINDOWS_SCHEMA, TOPICS, ZONES } from "../contract";
+import { ENV, LOADED_TABLES, TOPICS, ZONES } from "../contract";
 import { DockerAirflow } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
 import type { LocalPlacement } from "../infra/docker";
@@ -69,7 +69,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
   const warehouse = s.snowflake
     ? new SnowflakeWarehouse(
         `${prefix}-snowflake`,
-        { settings: s.snowflake, names: snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), tables: [DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA] },
+        { settings: s.snowflake, names: snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), tables: Object.values(LOADED_TABLES) },
         { providers: [snowflakeProvider(`${prefix}-snowflake`, s.snowflake, secrets.snowflakePrivateKey!)] },
       )
     : undefined;

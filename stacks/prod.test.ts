@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, PORTS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, ZONE_BUCKET_ENV } from "../contract";
+import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, LOADED_TABLES, LOAD_COLUMNS, LOAD_STAGE, PORTS, TOPICS, ZONES, ZONE_BUCKET_ENV } from "../contract";
 import { AIRFLOW_POD_SELECTOR } from "../infra/airflow";
 import { copyStatement, snowflakeNames, tableColumns } from "../infra/snowflake";
 import { TYPES, metadataOf, podEnv, podSpecOf, selects, type ContainerShape, type Json, type PodSpecShape } from "../infra/testing/inspect";
@@ -421,23 +421,35 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       assert.equal(only(sf("fileFormat:FileFormat")).plain.formatType, "PARQUET");
     });
 
-    it("derives each table's columns from the contract", () => {
-      for (const schema of [DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA]) {
-        const table = only(sf("table:Table"), (t) => t.plain.name === schema.name.toUpperCase());
-        assert.deepEqual(table.plain.columns, tableColumns(schema));
+    it("derives each final and staging table's columns from the contract", () => {
+      for (const t of Object.values(LOADED_TABLES)) {
+        const table = only(sf("table:Table"), (r) => r.plain.name === t.schema.name.toUpperCase());
+        assert.deepEqual(table.plain.columns, tableColumns(t.schema));
+        const staging = only(sf("table:Table"), (r) => r.plain.name === `${t.table}_STAGING`);
+        assert.deepEqual(staging.plain.columns, [...tableColumns(t.schema), LOAD_COLUMNS.sourceFile, LOAD_COLUMNS.loadedAt]);
       }
+      assert.equal(ofType(resources, sf("table:Table")).length, 4);
+    });
+
+    it("declares the internal stage the DAG lands tick windows through, and no stream or task: the DAG merges after its checks", () => {
+      const stages = ofType(resources, sf("stage:Stage"));
+      assert.deepEqual(stages.map((st) => st.plain.name).sort(), [LOAD_STAGE, names.stage].sort());
+      assert.equal(stages.find((st) => st.plain.name === LOAD_STAGE)!.plain.url, undefined, "internal");
+      assert.deepEqual(ofType(resources, sf("stream:Stream")), []);
+      assert.deepEqual(ofType(resources, sf("task:Task")), []);
     });
 
     it("loads the processed bucket through a storage integration, a stage and an auto-ingest pipe", () => {
       const processed = bucketOf("processed");
       const integration = only(sf("storageIntegration:StorageIntegration"));
       assert.deepEqual(integration.plain.storageAllowedLocations, [`s3://${processed.state.bucket as string}/`]);
-      const stage = only(sf("stage:Stage"));
+      const stage = only(sf("stage:Stage"), (st) => st.plain.name === names.stage);
       assert.equal(stage.plain.url, `s3://${processed.state.bucket as string}/`);
       assert.equal(stage.plain.storageIntegration, integration.plain.name);
       const pipe = only(sf("pipe:Pipe"));
       assert.equal(pipe.plain.autoIngest, true);
-      assert.equal(pipe.plain.copyStatement, copyStatement(names, DAILY_METRICS_SCHEMA));
+      assert.equal(pipe.plain.copyStatement, copyStatement(names, LOADED_TABLES.daily_metrics));
+      assert.match(pipe.plain.copyStatement as string, /^COPY INTO "MARKET_DATA"\."ANALYTICS"\."DAILY_METRICS_STAGING"\n/, "the pipe only stages");
     });
 
     it("lets only the integration's IAM user, with its external id, assume a role that reads only the processed bucket", () => {
@@ -471,7 +483,9 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       const grants = ofType(resources, sf("grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"));
       const privilegesOf = (role: string) => grants.filter((g) => g.plain.accountRoleName === role).flatMap((g) => g.plain.privileges as string[]);
       assert.deepEqual([...new Set(privilegesOf(names.analystRole))].sort(), ["SELECT", "USAGE"]);
-      assert.deepEqual([...new Set(privilegesOf(names.loaderRole))].sort(), ["INSERT", "SELECT", "USAGE"]);
+      assert.deepEqual([...new Set(privilegesOf(names.loaderRole))].sort(), ["DELETE", "INSERT", "READ", "SELECT", "UPDATE", "USAGE", "WRITE"]);
+      const deletes = grants.filter((g) => (g.plain.privileges as string[]).includes("DELETE"));
+      assert.deepEqual(deletes.map((g) => (g.plain.onSchemaObject as { objectName: string }).objectName).sort(), Object.values(LOADED_TABLES).map((t) => `"MARKET_DATA"."ANALYTICS"."${t.staging}"`).sort(), "DELETE only on staging tables");
       for (const g of grants) assert.equal(g.plain.allPrivileges, undefined, g.name);
       const tableGrants = grants.filter((g) => g.plain.accountRoleName === names.analystRole && JSON.stringify(g.plain.onSchemaObject ?? "").includes("TABLES"));
       for (const g of tableGrants) assert.deepEqual(g.plain.privileges, ["SELECT"]);
