@@ -98,7 +98,7 @@ export function mergeStatement(t: LoadedTable, qualify: Qualify = asIs): string 
   ].join("\n");
 }
 
-/** Staged rows of the files just merged: removed in the same transaction as the MERGE. */
+/** Staged rows of the files just merged, removed after the MERGE (repeating both changes nothing). */
 export function clearStagingStatement(t: LoadedTable, qualify: Qualify = asIs): string {
   return `DELETE FROM ${qualify(t.staging)} WHERE ${LOAD_COLUMNS.sourceFile.name} IN (%(files)s)`;
 }
