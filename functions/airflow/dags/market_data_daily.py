@@ -63,10 +63,11 @@ def market_data_daily() -> None:
         spark_job("daily_metrics.py", ["--from", days["from"], "--to", days["to"]], get_current_context(), int(PROGRAM_TIMEOUT.total_seconds()) - 60)
 
     @task
-    def check_quality(days: dict[str, str], report: dict[str, Any]) -> dict[str, Any]:
+    def check_quality(days: dict[str, str]) -> dict[str, Any]:
         from market_data.pipeline import check_daily
 
-        return check_daily(days, report)
+        # The producer's summary, when this run produced (a run of the later tasks alone has none).
+        return check_daily(days, get_current_context()["ti"].xcom_pull(task_ids="ingest"))
 
     @task
     def load_snowflake(checked: dict[str, Any]) -> dict[str, int]:
@@ -79,7 +80,7 @@ def market_data_daily() -> None:
     # The sensor holds no worker while it waits: it defers to the triggerer, bounded by its own deadline.
     landed = SinkCaughtUpSensor(task_id="wait_for_sink", report=report, execution_timeout=timedelta(hours=1))
     metrics = daily_metrics(days)
-    checked = check_quality(days, report)
+    checked = check_quality(days)
     landed >> metrics >> checked
     load_snowflake(checked)
 
