@@ -111,7 +111,7 @@ def bench_streaming(spark: SparkSession, s3: S3, s3s: S3Settings, brokers: str, 
     topic = f"bench-ticks-{uuid.uuid4().hex[:8]}"
     create_topic(spark, brokers, topic, 3)
     realtime, checkpoints = s3.new_bucket("realtime"), s3.new_bucket("checkpoints")
-    kafka = KafkaSettings(brokers=brokers, ssl=False, sasl_mechanism=None, username=None, password=None, ca_file=None)
+    kafka = KafkaSettings(brokers=brokers, ssl=False, sasl_mechanism=None, username=None, password=None, ca_pem=None)
     settings = job_settings(s3s, {"realtime": realtime, "checkpoints": checkpoints}, kafka, watermark=f"{watermark_s} seconds")
     query = tick_windows.start(spark, settings, available_now=False, topic=topic, on_published=lambda _b, _n: None)
     jvm: Any = spark._jvm

@@ -104,6 +104,45 @@ describe("policy pack: the platform's invariants", function () {
     assert.deepEqual(mandatory(await check(latest)).map((v) => v.policy), ["images-pinned"]);
   });
 
+  it("refuses a namespace that does not enforce Pod Security's restricted standard", async () => {
+    const baseline = mutate(prod, "kubernetes:core/v1:Namespace", "mdp-prod-namespace", (p) => (p.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline"));
+    assert.deepEqual(mandatory(await check(baseline)).map((v) => v.message), ['namespace market-data must enforce Pod Security "restricted" (got baseline)']);
+  });
+
+  it("refuses a namespace without a default-deny policy, or with one that lets anything through", async () => {
+    const without = prod.filter((r) => r.name !== "mdp-prod-network-default-deny");
+    assert.deepEqual(mandatory(await check(without)).map((v) => v.policy), ["namespace-default-deny"]);
+    const open = mutate(prod, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "mdp-prod-network-default-deny", (p) => (p.spec.egress = [{}]));
+    assert.deepEqual(mandatory(await check(open)).map((v) => v.message), ["namespace market-data must have a default-deny NetworkPolicy (ingress and egress)"]);
+  });
+
+  it("refuses Spark without its policy, with ports open to others, or without the authentication conf", async () => {
+    const unprotected = prod.filter((r) => r.name !== "mdp-prod-spark-internal");
+    assert.deepEqual(mandatory(await check(unprotected)).map((v) => v.message).sort(), [
+      "mdp-prod-spark-master runs Spark with no NetworkPolicy of its own",
+      "mdp-prod-spark-tick-windows runs Spark with no NetworkPolicy of its own",
+      "mdp-prod-spark-workers runs Spark with no NetworkPolicy of its own",
+    ]);
+    const open = mutate(prod, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "mdp-prod-spark-internal", (p) => p.spec.ingress[0].from.push({ namespaceSelector: {} }));
+    assert.equal(mandatory(await check(open)).filter((v) => v.message.includes("admit more than Spark's own pods")).length, 3);
+    const noAuth = mutate(prod, "kubernetes:apps/v1:Deployment", "mdp-prod-spark-master", (p) => (p.spec.template.spec.containers[0].env = p.spec.template.spec.containers[0].env.filter((e: { name: string }) => e.name !== "SPARK_CONF_DIR")));
+    assert.deepEqual(mandatory(await check(noAuth)).map((v) => v.message), ["mdp-prod-spark-master runs Spark without the cluster's authentication conf (SPARK_CONF_DIR on a mounted Secret)"]);
+  });
+
+  it("refuses a pod that mounts a service-account token it has no use for", async () => {
+    const token = mutate(prod, "kubernetes:apps/v1:Deployment", "mdp-prod-functions-sink", (p) => (p.spec.template.spec.automountServiceAccountToken = true));
+    assert.deepEqual(mandatory(await check(token)).map((v) => v.message), ["mdp-prod-functions-sink must set automountServiceAccountToken: false (it calls no Kubernetes API)"]);
+    const caller = mutate(token, "kubernetes:apps/v1:Deployment", "mdp-prod-functions-sink", (p) => (p.spec.template.metadata.labels["market-data.platform/egress-kube-api"] = "true"));
+    assert.deepEqual(mandatory(await check(caller)), [], "a pod labelled as an API caller may have one");
+  });
+
+  it("refuses a credential passed as an environment variable", async () => {
+    const env = mutate(prod, "kubernetes:apps/v1:StatefulSet", "mdp-prod-airflow-postgres", (p) =>
+      p.spec.template.spec.containers[0].env.push({ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "mdp-prod-airflow-postgres", key: "password" } } }),
+    );
+    assert.deepEqual(mandatory(await check(env)).map((v) => v.message), ["mdp-prod-airflow-postgres/postgres reads the Secret mdp-prod-airflow-postgres into the variable POSTGRES_PASSWORD; mount it as a file"]);
+  });
+
   it("warns when a local port is published beyond the loopback", async () => {
     const exposed = mutate(dev, "docker:index/container:Container", "mdp-dev-kafka-kafka", (p) => (p.ports[0].ip = "0.0.0.0"));
     assert.deepEqual((await check(exposed)).map((v) => [v.policy, v.level]), [["local-ports-on-loopback", "advisory"]]);

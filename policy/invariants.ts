@@ -1,5 +1,7 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { checkImagePinned } from "../infra/config/images";
+import { EGRESS_LABELS } from "../infra/kubernetes/network";
+import { SPARK_LABEL } from "../infra/spark/spec";
 
 /**
  * The platform's invariants as policies, so that `pulumi preview --policy-pack policy` refuses a
@@ -19,6 +21,8 @@ const T = {
   kafka: "kubernetes:kafka.strimzi.io/v1:Kafka",
   topic: "kubernetes:kafka.strimzi.io/v1:KafkaTopic",
   container: "docker:index/container:Container",
+  namespace: "kubernetes:core/v1:Namespace",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   workloads: ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:CronJob", "kubernetes:batch/v1:Job"],
 } as const;
 
@@ -160,6 +164,92 @@ export const imagesPinned: ResourceValidationPolicy = {
   },
 };
 
+export const namespaceRestricted: ResourceValidationPolicy = {
+  name: "namespace-pod-security-restricted",
+  description: "A namespace enforces Pod Security's restricted standard.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    if (args.type !== T.namespace) return;
+    const level = args.props.metadata?.labels?.["pod-security.kubernetes.io/enforce"];
+    if (level !== "restricted") report(`namespace ${args.props.metadata?.name ?? args.name} must enforce Pod Security "restricted" (got ${level ?? "nothing"})`);
+  },
+};
+
+const policiesOf = (resources: PolicyResource[]) => resources.filter((r) => r.type === T.networkPolicy);
+const isDefaultDeny = (spec: Props | undefined) =>
+  spec !== undefined &&
+  Object.keys(spec.podSelector ?? {}).every((k) => Object.keys(spec.podSelector[k] ?? {}).length === 0) &&
+  ["Ingress", "Egress"].every((t) => (spec.policyTypes ?? []).includes(t)) &&
+  (spec.ingress ?? []).length === 0 &&
+  (spec.egress ?? []).length === 0;
+
+export const namespaceDefaultDeny: StackValidationPolicy = {
+  name: "namespace-default-deny",
+  description: "Every namespace the stack makes denies all ingress and egress that no policy allows.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    for (const ns of args.resources.filter((r) => r.type === T.namespace)) {
+      const name = ns.props.metadata?.name;
+      const denies = policiesOf(args.resources).some((p) => (p.props.metadata?.namespace === undefined || p.props.metadata?.namespace === name) && isDefaultDeny(p.props.spec));
+      if (!denies) report(`namespace ${name} must have a default-deny NetworkPolicy (ingress and egress)`, ns.urn);
+    }
+  },
+};
+
+function podTemplate(type: string, props: Props): Props | undefined {
+  return type === "kubernetes:batch/v1:CronJob" ? props.spec?.jobTemplate?.spec?.template : props.spec?.template;
+}
+
+const matches = (selector: Props | undefined, labels: Props | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+
+export const sparkProtected: StackValidationPolicy = {
+  name: "spark-authenticated-and-isolated",
+  description: "Spark's pods authenticate and encrypt with the cluster's secret conf, and a NetworkPolicy of their own admits only Spark's pods.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const policies = policiesOf(args.resources).filter((p) => Object.keys(p.props.spec?.podSelector?.matchLabels ?? {}).length > 0);
+    for (const w of args.resources.filter((r) => (T.workloads as readonly string[]).includes(r.type))) {
+      const template = podTemplate(w.type, w.props);
+      if (!matches(SPARK_LABEL, template?.metadata?.labels)) continue;
+      // Policies written for Spark (selecting on its label), not the namespace's egress baselines that also select its pods.
+      const own = policies.filter((p) => matches(SPARK_LABEL, p.props.spec.podSelector.matchLabels) && matches(p.props.spec.podSelector.matchLabels, template?.metadata?.labels));
+      const ingressPeers = own.flatMap((p) => (p.props.spec.ingress ?? []) as Props[]).flatMap((rule) => (rule.from ?? []) as Props[]);
+      if (own.length === 0) report(`${w.name} runs Spark with no NetworkPolicy of its own`, w.urn);
+      else if (ingressPeers.some((peer) => !matches(SPARK_LABEL, peer.podSelector?.matchLabels) || peer.namespaceSelector || peer.ipBlock)) report(`${w.name}'s Spark ports admit more than Spark's own pods`, w.urn);
+      const containers = (template?.spec?.containers ?? []) as Props[];
+      const confDir = containers.every((c) => ((c.env ?? []) as Props[]).some((e) => e.name === "SPARK_CONF_DIR"));
+      const confSecret = ((template?.spec?.volumes ?? []) as Props[]).some((v) => v.secret?.secretName !== undefined && (containers[0]?.volumeMounts ?? []).some((m: Props) => m.name === v.name && ((containers[0]?.env ?? []) as Props[]).some((e) => e.name === "SPARK_CONF_DIR" && e.value === m.mountPath)));
+      if (!confDir || !confSecret) report(`${w.name} runs Spark without the cluster's authentication conf (SPARK_CONF_DIR on a mounted Secret)`, w.urn);
+    }
+  },
+};
+
+export const noServiceAccountToken: ResourceValidationPolicy = {
+  name: "no-service-account-token",
+  description: "A pod mounts no service-account token unless it is labelled as one that calls the Kubernetes API.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    if (!(T.workloads as readonly string[]).includes(args.type)) return;
+    const template = podTemplate(args.type, args.props);
+    if (matches(EGRESS_LABELS.kubeApi, template?.metadata?.labels)) return;
+    if (template?.spec?.automountServiceAccountToken !== false) report(`${args.name} must set automountServiceAccountToken: false (it calls no Kubernetes API)`);
+  },
+};
+
+export const secretsAsFiles: ResourceValidationPolicy = {
+  name: "secrets-as-files",
+  description: "Credentials reach a container as files from a Secret, never as environment variables.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    if (!(T.workloads as readonly string[]).includes(args.type)) return;
+    const pod = podSpec(args.type, args.props);
+    for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])] as Props[]) {
+      for (const e of (c.env ?? []) as Props[]) if (e.valueFrom?.secretKeyRef) report(`${args.name}/${c.name} reads the Secret ${e.valueFrom.secretKeyRef.name} into the variable ${e.name}; mount it as a file`);
+      for (const from of (c.envFrom ?? []) as Props[]) if (from.secretRef) report(`${args.name}/${c.name} loads the Secret ${from.secretRef.name} into its env; mount it as a file`);
+    }
+  },
+};
+
 export const portsOnLoopback: ResourceValidationPolicy = {
   name: "local-ports-on-loopback",
   description: "Local containers publish ports on 127.0.0.1 unless asked otherwise.",
@@ -181,6 +271,11 @@ export const INVARIANTS: (ResourceValidationPolicy | StackValidationPolicy)[] = 
   podsNonRoot,
   containersNonRoot,
   imagesPinned,
+  namespaceRestricted,
+  namespaceDefaultDeny,
+  sparkProtected,
+  noServiceAccountToken,
+  secretsAsFiles,
   portsOnLoopback,
 ];
 

@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV, LOADED_TABLES, FUNCTION_COMMANDS, TOPICS, ZONES, type FunctionCommand } from "../contract";
 import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
-import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars, kafkaScramEnv, portForwardCommand } from "../infra/functions";
-import { StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
-import { platformLabels, serviceAccountRole } from "../infra/kubernetes";
+import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars, portForwardCommand } from "../infra/functions";
+import { CLIENT_LISTENER_PORT, StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
+import { NamespacePolicies, RESTRICTED_POD_SECURITY, platformLabels, serviceAccountRole } from "../infra/kubernetes";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
 import { KubernetesSpark, jobEnv } from "../infra/spark";
 import { S3Zones, zonePolicyStatements, type ZoneUser } from "../infra/storage";
@@ -28,7 +28,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     {
       metadata: {
         name: cloud.namespace,
-        labels: { ...labels, "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
+        labels: { ...labels, ...RESTRICTED_POD_SECURITY },
       },
     },
     { provider: k8sProvider },
@@ -60,12 +60,17 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     { namespace: ns, settings: s.kafka, version: kafkaVersionOf(s.images.kafka), chartVersion: cloud.strimziChartVersion, storageClass: cloud.storageClass, users, labels },
     inCluster,
   );
+  new NamespacePolicies(
+    `${prefix}-network`,
+    { namespace: ns, labels, kafkaCluster: kafka.clusterName, kafkaClientPort: CLIENT_LISTENER_PORT, kubernetesApiCidrs: cloud.kubernetesApiCidrs },
+    inCluster,
+  );
   const sparkJobEnv = { ...jobEnv({ kafkaBootstrap: kafka.bootstrapInternal, buckets: zones.names }), [ENV.s3Region]: cloud.region };
 
   const sparkRole = roleFor("spark", SPARK_USER);
   const sparkAccount = new k8s.core.v1.ServiceAccount(
     `${prefix}-spark-account`,
-    { metadata: { name: SPARK_USER, namespace: ns, labels, annotations: { "eks.amazonaws.com/role-arn": sparkRole.arn } } },
+    { metadata: { name: SPARK_USER, namespace: ns, labels, annotations: { "eks.amazonaws.com/role-arn": sparkRole.arn } }, automountServiceAccountToken: false },
     { provider: k8sProvider },
   );
   const spark = new KubernetesSpark(
@@ -75,7 +80,8 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       namespace: ns,
       settings: s.spark,
       serviceAccountName: sparkAccount.metadata.name,
-      env: [...envVars(sparkJobEnv), ...kafkaScramEnv(SPARK_USER, kafka.userSecrets[SPARK_USER]!)],
+      env: envVars(sparkJobEnv),
+      kafkaUser: { name: SPARK_USER, secret: kafka.userSecrets[SPARK_USER]! },
       kafkaCaSecret: kafka.caSecretName,
       labels,
     },

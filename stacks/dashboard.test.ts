@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { ENV, FUNCTION_COMMANDS, PORTS, TOPICS } from "../contract";
 import { DASHBOARD_CLIENT_LABEL, SINK_GROUP_ID } from "../infra/functions";
 import { CLIENT_LISTENER_PORT } from "../infra/kafka";
-import { TYPES, containerEnv, containersByRole, metadataOf, podEnv, podSpecOf, selects, type Json } from "../infra/testing/inspect";
+import { TYPES, containerEnv, containersByRole, metadataOf, podEnv, podSpecOf, selects, workloadPolicies, type Json } from "../infra/testing/inspect";
 import { dependsOn, isSecret, ofType, runFailingProgram, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
 import type { PlatformOutputs } from "./outputs";
 import { definePlatform } from "./platform";
@@ -123,7 +123,7 @@ describe("dashboard on the prod stack", function () {
   it("runs non-root on a read-only root filesystem, with no service-account token and bounded resources", () => {
     const pod = podSpecOf(deployment()) as Json;
     assert.equal(pod.securityContext.runAsNonRoot, true);
-    assert.equal(pod.securityContext.runAsUser, 1000);
+    assert.equal(pod.securityContext.runAsUser, 10001);
     assert.equal(pod.automountServiceAccountToken, false);
     assert.deepEqual(container().securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, runAsNonRoot: true });
     assert.ok(container().resources.limits.cpu && container().resources.limits.memory, "cpu and memory limits");
@@ -155,14 +155,15 @@ describe("dashboard on the prod stack", function () {
     assert.deepEqual(spec(user).authentication, { type: "scram-sha-512" });
   });
 
-  it("talks to Kafka over TLS with SCRAM, its password only through a secretKeyRef, once its user exists", async () => {
+  it("talks to Kafka over TLS with SCRAM, its password only as a file from its user's secret, once its user exists", async () => {
     const env = podEnv(container());
     assert.equal(env[ENV.kafkaBrokers]?.value, await unwrap(run.outputs.kafka.bootstrapInternal));
     assert.equal(env[ENV.kafkaSsl]?.value, "true");
     assert.equal(env[ENV.kafkaSaslMechanism]?.value, "scram-sha-512");
     assert.equal(env[ENV.kafkaUsername]?.value, "dashboard");
-    assert.equal(env[ENV.kafkaPassword]?.value, undefined);
-    assert.deepEqual(env[ENV.kafkaPassword]?.valueFrom?.secretKeyRef, { name: "dashboard", key: "password" });
+    assert.equal(env[ENV.kafkaPassword], undefined);
+    assert.equal(env[`${ENV.kafkaPassword}_FILE`]?.value, "/etc/kafka-user/password");
+    assert.equal((podSpecOf(deployment()).volumes as Json[]).find((v) => v.name === "kafka-user").secret.secretName, "dashboard");
     assert.ok(dependsOn(deployment(), byName(TYPES.kafkaUser, "dashboard"), resources));
     const cluster = ofType(resources, TYPES.kafka)[0]!;
     const peers = spec(cluster).kafka.listeners[0].networkPolicyPeers.map((p: Json) => p.podSelector.matchLabels);
@@ -191,7 +192,7 @@ describe("dashboard on the prod stack", function () {
 
   it("lets in only labelled clients and the metrics scraper, and out only DNS, the brokers and the functions' metrics", () => {
     const policies = ofType(resources, TYPES.networkPolicy);
-    const own = policies.filter((p) => selects(spec(p).podSelector.matchLabels, podLabels()));
+    const own = workloadPolicies(policies, podLabels());
     assert.equal(own.length, 1, "one policy covers the dashboard; the functions' policy does not");
     const policy = spec(own[0]!);
     assert.deepEqual(policy.policyTypes, ["Ingress", "Egress"]);
@@ -208,7 +209,7 @@ describe("dashboard on the prod stack", function () {
   });
 
   it("is let into the functions' metrics port by their ingress policy", () => {
-    const functionsPolicy = ofType(resources, TYPES.networkPolicy).find((p) => spec(p).podSelector.matchLabels["app.kubernetes.io/component"] === "function")!;
+    const functionsPolicy = ofType(resources, TYPES.networkPolicy).find((p) => spec(p).podSelector.matchLabels?.["app.kubernetes.io/component"] === "function")!;
     const [rule] = spec(functionsPolicy).ingress as { from: Json[]; ports: unknown }[];
     assert.deepEqual(rule!.ports, [{ protocol: "TCP", port: PORTS.functionsMetrics }]);
     assert.ok(rule!.from.some((peer) => peer.podSelector && selects(peer.podSelector.matchLabels, podLabels())));

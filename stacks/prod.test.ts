@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, LOADED_TABLES, LOAD_COLUMNS, LOAD_STAGE, PORTS, TOPICS, ZONES, ZONE_BUCKET_ENV } from "../contract";
 import { AIRFLOW_POD_SELECTOR } from "../infra/airflow";
 import { copyStatement, snowflakeNames, tableColumns } from "../infra/snowflake";
-import { TYPES, metadataOf, podEnv, podSpecOf, selects, type ContainerShape, type Json, type PodSpecShape } from "../infra/testing/inspect";
+import { strimziChartValues } from "../infra/kafka";
+import { TYPES, metadataOf, podEnv, podSpecOf, selects, workloadPolicies, type ContainerShape, type Json, type PodSpecShape } from "../infra/testing/inspect";
 import { dependsOn, isSecret, isSecretOutput, ofType, plainStrings, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
 import type { PlatformOutputs } from "./outputs";
 import { definePlatform } from "./platform";
@@ -46,7 +47,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       const chart = only(TYPES.helmChart);
       assert.equal(chart.plain.chart, "oci://quay.io/strimzi-helm/strimzi-kafka-operator");
       assert.equal(chart.plain.version, "1.2.0");
-      assert.deepEqual(chart.plain.values, { watchAnyNamespace: false, generateNetworkPolicy: true });
+      assert.deepEqual(chart.plain.values, strimziChartValues());
     });
 
     it("declares a KRaft cluster with explicit durability: RF 3, min ISR 2, no unclean election", () => {
@@ -245,8 +246,11 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       assert.equal(env[ENV.kafkaSsl]?.value, "true");
       assert.equal(env[ENV.kafkaSaslMechanism]?.value, "scram-sha-512");
       assert.equal(env[ENV.kafkaUsername]?.value, "spark");
-      assert.equal(env[ENV.kafkaPassword]?.value, undefined, "the password only through a secretKeyRef");
-      assert.equal(env[ENV.kafkaPassword]?.valueFrom?.secretKeyRef?.key, "password");
+      assert.equal(env[ENV.kafkaPassword], undefined, "the password only as a file, never in the env");
+      const userVolume = pod.volumes?.find((v) => v.secret?.secretName === "spark");
+      assert.ok(userVolume, "mounts the spark KafkaUser's secret");
+      const userMount = (container as { volumeMounts?: { name: string; mountPath: string }[] }).volumeMounts!.find((m) => m.name === (userVolume as { name: string }).name)!;
+      assert.equal(env[`${ENV.kafkaPassword}_FILE`]?.value, `${userMount.mountPath}/password`, "from the spark KafkaUser's secret");
       const caSecret = `${metadataOf(only(TYPES.kafka)).name}-cluster-ca-cert`;
       const caVolume = pod.volumes?.find((v) => v.secret?.secretName === caSecret);
       assert.ok(caVolume, "mounts Strimzi's CA secret");
@@ -256,7 +260,32 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       for (const zone of ["realtime", "checkpoints"] as const) assert.equal(env[ZONE_BUCKET_ENV[zone]]?.value, await unwrap(run.outputs.objectStore.buckets[zone]));
     });
 
-    it("gives every function the StrimziKafka bootstrap, its own Kafka user, and the password only through a secretKeyRef", async () => {
+    it("gives the Spark master and workers no Kafka credentials: only the streaming driver reads Kafka's", () => {
+      for (const name of ["mdp-prod-spark-master", "mdp-prod-spark-worker"]) {
+        const pod = podSpecOf(byK8sName(TYPES.deployment, name));
+        const env = podEnv(pod.containers[0]!);
+        for (const key of [ENV.kafkaUsername, ENV.kafkaPassword, `${ENV.kafkaPassword}_FILE`, ENV.kafkaSaslMechanism]) assert.equal(env[key], undefined, `${name} ${key}`);
+        assert.ok(!(pod.volumes ?? []).some((v) => v.name === "kafka-user"), name);
+      }
+    });
+
+    it("authenticates and encrypts Spark with a generated secret, kept in a Secret and read from a file by every Spark pod", () => {
+      const conf = only(TYPES.secret, (r) => metadataOf(r).name === "mdp-prod-spark-conf");
+      const data = conf.inputs.stringData as Record<string, unknown>;
+      assert.ok(isSecret(data) || isSecret(data["spark-defaults.conf"]), "the conf is a secret in the state");
+      const text = (conf.plain.stringData as Record<string, string>)["spark-defaults.conf"]!;
+      assert.match(text, /^spark\.authenticate true$/m);
+      assert.match(text, /^spark\.authenticate\.secret generated-mdp-prod-spark-auth-secret-password$/m);
+      assert.match(text, /^spark\.network\.crypto\.enabled true$/m);
+      for (const name of ["mdp-prod-spark-master", "mdp-prod-spark-worker", "mdp-prod-spark-tick-windows"]) {
+        const pod = podSpecOf(byK8sName(TYPES.deployment, name));
+        assert.equal(pod.volumes?.find((v) => v.name === "spark-conf")?.secret?.secretName, "mdp-prod-spark-conf", name);
+        assert.equal(podEnv(pod.containers[0]!).SPARK_CONF_DIR?.value, "/etc/spark-conf", name);
+        assert.ok(!JSON.stringify(byK8sName(TYPES.deployment, name).plain).includes("generated-mdp-prod-spark-auth-secret-password"), `${name} carries no secret`);
+      }
+    });
+
+    it("gives every function the StrimziKafka bootstrap, its own Kafka user, and the password only as a file from that user's secret", async () => {
       const bootstrap = await unwrap(run.outputs.kafka.bootstrapInternal);
       assert.equal(bootstrap, `${metadataOf(only(TYPES.kafka)).name}-kafka-bootstrap.market-data.svc:9093`);
       const kafkaUsers = ofType(resources, TYPES.kafkaUser).map((u) => metadataOf(u).name);
@@ -265,17 +294,17 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
         const env = podEnv(container!);
         assert.equal(env[ENV.kafkaBrokers]?.value, bootstrap, w.name);
         assert.equal(env[ENV.kafkaSsl]?.value, "true", w.name);
-        const password = env[ENV.kafkaPassword]!;
-        assert.equal(password.value, undefined, `${w.name} must not carry the Kafka password as a value`);
-        assert.equal(password.valueFrom?.secretKeyRef?.key, "password");
-        assert.equal(password.valueFrom?.secretKeyRef?.name, env[ENV.kafkaUsername]?.value, `${w.name} reads its own user's secret`);
-        assert.ok(kafkaUsers.includes(password.valueFrom!.secretKeyRef!.name), `${w.name}'s Kafka user exists`);
+        assert.equal(env[ENV.kafkaPassword], undefined, `${w.name} must not carry the Kafka password in its env`);
+        assert.equal(env[`${ENV.kafkaPassword}_FILE`]?.value, "/etc/kafka-user/password");
+        const userVolume = podSpecOf(w).volumes?.find((v) => v.name === "kafka-user");
+        assert.equal(userVolume?.secret?.secretName, env[ENV.kafkaUsername]?.value, `${w.name} reads its own user's secret`);
+        assert.ok(kafkaUsers.includes(userVolume!.secret!.secretName), `${w.name}'s Kafka user exists`);
       }
     });
 
     it("trusts the cluster CA from the secret Strimzi writes", () => {
       const caSecret = `${metadataOf(only(TYPES.kafka)).name}-cluster-ca-cert`;
-      for (const w of functionWorkloads()) assert.deepEqual(podSpecOf(w).volumes?.map((v) => v.secret?.secretName), [caSecret], w.name);
+      for (const w of functionWorkloads()) assert.equal(podSpecOf(w).volumes?.find((v) => v.name === "kafka-ca")?.secret?.secretName, caSecret, w.name);
     });
 
     it("runs the functions and Spark from the pushed images, by digest", async () => {
@@ -346,13 +375,14 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
 
     it("restricts Postgres to Airflow's pods", () => {
       const postgres = only(TYPES.statefulSet);
-      const policy = only(TYPES.networkPolicy, (p) => selects(spec(p).podSelector.matchLabels, spec(postgres).template.metadata.labels));
-      assert.deepEqual(spec(policy).policyTypes, ["Ingress"]);
-      assert.deepEqual(spec(policy).ingress, [{ from: [{ podSelector: { matchLabels: AIRFLOW_POD_SELECTOR } }], ports: [{ protocol: "TCP", port: PORTS.postgres }] }]);
+      const [policy, ...others] = workloadPolicies(resources, spec(postgres).template.metadata.labels).filter((p) => spec(p).policyTypes.includes("Ingress"));
+      assert.equal(others.length, 0);
+      assert.deepEqual(spec(policy!).policyTypes, ["Ingress"]);
+      assert.deepEqual(spec(policy!).ingress, [{ from: [{ podSelector: { matchLabels: AIRFLOW_POD_SELECTOR } }], ports: [{ protocol: "TCP", port: PORTS.postgres }] }]);
     });
 
     it("lets nothing but the metrics scraper reach the functions", () => {
-      const policy = only(TYPES.networkPolicy, (p) => spec(p).podSelector.matchLabels["app.kubernetes.io/component"] === "function");
+      const policy = only(TYPES.networkPolicy, (p) => spec(p).podSelector.matchLabels?.["app.kubernetes.io/component"] === "function");
       for (const w of functionWorkloads()) {
         const labels = (w.type === TYPES.cronJob ? spec(w).jobTemplate.spec.template : spec(w).template).metadata.labels;
         assert.ok(selects(spec(policy).podSelector.matchLabels, labels), `${w.name} is covered`);

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { EnvError, EnvReader } from "./env";
 import { readKafkaSettings } from "./kafka";
 import { readS3Settings } from "./s3";
@@ -16,6 +19,35 @@ function problems(read: (env: EnvReader) => unknown, vars: Record<string, string
 }
 
 describe("function environment", () => {
+  describe("EnvReader.secret", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "env-secret-"));
+    const file = (name: string, content: string) => {
+      const at = path.join(dir, name);
+      writeFileSync(at, content);
+      return at;
+    };
+
+    it("reads a credential from the variable, or from the file its _FILE variable names, without the trailing newline", () => {
+      assert.equal(new EnvReader({ KAFKA_PASSWORD: "pw" }).secret("KAFKA_PASSWORD"), "pw");
+      assert.equal(new EnvReader({ KAFKA_PASSWORD_FILE: file("password", "s3cr3t\n") }).secret("KAFKA_PASSWORD"), "s3cr3t");
+      assert.equal(new EnvReader({}).secret("KAFKA_PASSWORD"), undefined);
+    });
+
+    it("refuses both at once, a file it cannot read and an empty one, naming the variable and the path", () => {
+      const missing = path.join(dir, "nothing-here");
+      assert.deepEqual(problems((env) => env.secret("K"), { K: "a", K_FILE: file("k", "b") }), ["`K` and `K_FILE` are both set; set only one"]);
+      assert.deepEqual(problems((env) => env.secret("K"), { K_FILE: missing }), [`\`K_FILE\` names "${missing}", which cannot be read (ENOENT)`]);
+      const empty = file("empty", "\n");
+      assert.deepEqual(problems((env) => env.secret("K"), { K_FILE: empty }), [`\`K_FILE\` names "${empty}", which is empty`]);
+    });
+
+    it("gives Kafka's SASL password from a mounted file", () => {
+      const env = new EnvReader({ KAFKA_BROKERS: "a:9093", KAFKA_SASL_MECHANISM: "scram-sha-512", KAFKA_USERNAME: "sink", KAFKA_PASSWORD_FILE: file("kafka", "from-file\n") });
+      assert.equal(readKafkaSettings(env, "x").sasl?.password, "from-file");
+      env.done();
+    });
+  });
+
   describe("EnvReader", () => {
     it("applies defaults, trims values, treats blank as unset", () => {
       const env = new EnvReader({ A: " 5 ", B: "  ", C: "yes", D: "x, y,,z" });
@@ -68,7 +100,7 @@ describe("function environment", () => {
       assert.deepEqual(problems((env) => readKafkaSettings(env, "x"), { KAFKA_BROKERS: "k:1", KAFKA_SASL_MECHANISM: "gssapi" }), [
         '`KAFKA_SASL_MECHANISM` must be one of scram-sha-256, scram-sha-512, plain (got "gssapi")',
       ]);
-      assert.deepEqual(problems((env) => readKafkaSettings(env, "x"), { KAFKA_BROKERS: "k:1", KAFKA_SASL_MECHANISM: "plain" }), ["`KAFKA_USERNAME` is required", "`KAFKA_PASSWORD` is required"]);
+      assert.deepEqual(problems((env) => readKafkaSettings(env, "x"), { KAFKA_BROKERS: "k:1", KAFKA_SASL_MECHANISM: "plain" }), ["`KAFKA_USERNAME` is required", "`KAFKA_PASSWORD` is required (or `KAFKA_PASSWORD_FILE`, a file holding it)"]);
     });
   });
 

@@ -1,3 +1,8 @@
+import { readFileSync } from "node:fs";
+
+/** Suffix of a variable that names a file holding the value (a mounted Secret) instead of the value. */
+export const FILE_SUFFIX = "_FILE";
+
 /**
  * Reads a function's settings from its environment. Every problem is collected and reported at
  * once, each naming the variable and the value it had.
@@ -25,6 +30,29 @@ export class EnvReader {
 
   optional(name: string): string | undefined {
     return this.raw(name);
+  }
+
+  /**
+   * A credential: the value of `name`, or the content of the file `<name>_FILE` names (a mounted
+   * Secret, which no `env` listing or process dump shows). Never both; a trailing newline is dropped.
+   */
+  secret(name: string): string | undefined {
+    const value = this.raw(name);
+    const file = this.raw(`${name}${FILE_SUFFIX}`);
+    if (file === undefined) return value;
+    if (value !== undefined) {
+      this.problems.push(`\`${name}\` and \`${name}${FILE_SUFFIX}\` are both set; set only one`);
+      return value;
+    }
+    let content: string;
+    try {
+      content = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+    } catch (err) {
+      this.problems.push(`\`${name}${FILE_SUFFIX}\` names "${file}", which cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return undefined;
+    }
+    if (content.trim() === "") this.problems.push(`\`${name}${FILE_SUFFIX}\` names "${file}", which is empty`);
+    return content.trim() === "" ? undefined : content;
   }
 
   required(name: string): string {

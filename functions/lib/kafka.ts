@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, logLevel, type KafkaConfig, type ProducerConfig, type SASLOptions } from "kafkajs";
 import { ENV } from "../../contract";
-import type { EnvReader } from "./env";
+import { FILE_SUFFIX, type EnvReader } from "./env";
 import type { Logger } from "./log";
 
 export interface KafkaSettings {
@@ -24,7 +24,10 @@ export function readKafkaSettings(env: EnvReader, clientId: string): KafkaSettin
     if (mechanism !== "scram-sha-256" && mechanism !== "scram-sha-512" && mechanism !== "plain") {
       env.problem(`\`${ENV.kafkaSaslMechanism}\` must be one of scram-sha-256, scram-sha-512, plain (got "${mechanism}")`);
     } else {
-      sasl = { mechanism, username: env.required(ENV.kafkaUsername), password: env.required(ENV.kafkaPassword) };
+      const username = env.required(ENV.kafkaUsername);
+      const password = env.secret(ENV.kafkaPassword);
+      if (password === undefined) env.problem(`\`${ENV.kafkaPassword}\` is required (or \`${ENV.kafkaPassword}${FILE_SUFFIX}\`, a file holding it)`);
+      sasl = { mechanism, username, password: password ?? "" };
     }
   }
   return {

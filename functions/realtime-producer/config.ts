@@ -49,7 +49,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
   const source = reader.oneOf(ENV.quoteSource, QUOTE_SOURCES, DEFAULTS.source);
   let quoteApiKey: string | undefined;
   if (source === "live") {
-    quoteApiKey = reader.optional(ENV.quoteApiKey);
+    quoteApiKey = reader.secret(ENV.quoteApiKey);
     if (quoteApiKey === undefined) {
       reader.problem(
         `\`${ENV.quoteApiKey}\` is required when \`${ENV.quoteSource}\` is "live" (got no value); ` +

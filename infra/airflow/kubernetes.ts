@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { AirflowSettings } from "../config";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
+import { EGRESS_LABELS, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
 import { METADATA_DB, METADATA_DB_USER, airflowVersionOf, metadataConnection } from "./spec";
 
@@ -24,12 +24,51 @@ export interface AirflowChartInputs {
 }
 
 /**
+ * FAB's settings for the API server, mounted by the chart: left to itself, FAB would write a
+ * default file into AIRFLOW_HOME, which is read-only here.
+ */
+export const API_SERVER_CONFIG = ["from flask_appbuilder.const import AUTH_DB", "", "AUTH_TYPE = AUTH_DB", "WTF_CSRF_ENABLED = True", ""].join("\n");
+
+/** Requests and limits of each Airflow component the chart runs. */
+export const AIRFLOW_RESOURCES = {
+  apiServer: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+  scheduler: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+  dagProcessor: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+  triggerer: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
+  workers: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+  migrateDatabaseJob: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+} as const;
+
+/**
+ * Pods that call the Kubernetes API: the scheduler and the workers launch pods (KubernetesExecutor,
+ * tasks as pods), the triggerer watches them, the API server reads their logs. The others get no
+ * token at all.
+ */
+const KUBE_API_COMPONENTS = ["apiServer", "scheduler", "triggerer", "workers"] as const;
+/** Pods that run tasks, which reach S3, STS and Snowflake over HTTPS. */
+const TASK_COMPONENTS = ["scheduler", "workers"] as const;
+
+/** A component's values: its resources, its labels (what it may reach), and whether it gets an API token. */
+function componentValues(component: keyof typeof AIRFLOW_RESOURCES): Record<string, unknown> {
+  const kubeApi = (KUBE_API_COMPONENTS as readonly string[]).includes(component);
+  const tasks = (TASK_COMPONENTS as readonly string[]).includes(component);
+  return {
+    resources: AIRFLOW_RESOURCES[component],
+    ...(component === "migrateDatabaseJob" ? {} : { labels: { ...(kubeApi ? EGRESS_LABELS.kubeApi : {}), ...(tasks ? EGRESS_LABELS.https : {}) } }),
+    serviceAccount: { automountServiceAccountToken: kubeApi },
+  };
+}
+
+/**
  * Values of the official chart: our own secrets and Postgres, migrations and the admin user as
  * plain Jobs (Pulumi waits for the release, so Helm hooks would never run: the chart documents
- * `useHelmHooks: false` for this case).
+ * `useHelmHooks: false` for this case). Every pod meets Pod Security's `restricted` standard with a
+ * read-only root (scratch on /tmp, logs on the chart's own volume), bounded resources, and an
+ * API token only where the API is called.
  */
 export function airflowChartValues(i: AirflowChartInputs): Record<string, unknown> {
-  const serviceAccount = i.taskRoleArn ? { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": i.taskRoleArn } } } : {};
+  const workers = componentValues("workers");
+  const workerAccount = { ...(workers.serviceAccount as object), ...(i.taskRoleArn ? { annotations: { "eks.amazonaws.com/role-arn": i.taskRoleArn } } : {}) };
   return {
     airflowVersion: i.airflowVersion,
     defaultAirflowRepository: i.repository,
@@ -42,27 +81,52 @@ export function airflowChartValues(i: AirflowChartInputs): Record<string, unknow
     fernetKeySecretName: i.secretNames.fernet,
     apiSecretKeySecretName: i.secretNames.apiKey,
     jwtSecretName: i.secretNames.jwt,
-    migrateDatabaseJob: { enabled: true, useHelmHooks: false },
+    migrateDatabaseJob: { enabled: true, useHelmHooks: false, ...componentValues("migrateDatabaseJob") },
     createUserJob: {
       enabled: true,
       useHelmHooks: false,
       defaultUser: { enabled: true, username: i.settings.adminUser, password: i.adminPassword, role: "Admin", email: `${i.settings.adminUser}@example.invalid`, firstName: "Platform", lastName: "Admin" },
     },
-    dagProcessor: { enabled: true },
+    dagProcessor: { enabled: true, ...componentValues("dagProcessor") },
+    scheduler: componentValues("scheduler"),
+    triggerer: componentValues("triggerer"),
+    apiServer: {
+      ...componentValues("apiServer"),
+      apiServerConfig: API_SERVER_CONFIG,
+      // Task pods call the API server's execution API; nothing else may reach it (port-forward needs no rule).
+      networkPolicy: { ingress: { from: [{ podSelector: { matchLabels: AIRFLOW_POD_SELECTOR } }], ports: [{ port: PORTS.airflowApi }] } },
+    },
+    // Its metrics are not collected; it would be one more pod with nothing to do.
+    statsd: { enabled: false },
     config: {
       core: { auth_manager: FAB_AUTH_MANAGER, load_examples: "False", dags_are_paused_at_creation: "True" },
       database: { external_db_managers: "airflow.providers.fab.auth_manager.models.db.FABDBManager" },
     },
-    env: i.env,
+    env: [...i.env, { name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
     uid: 50000,
     gid: 0,
-    securityContexts: {
-      pod: { runAsNonRoot: true, runAsUser: 50000, fsGroup: 0, seccompProfile: { type: "RuntimeDefault" } },
-      containers: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-    },
+    // The image's entrypoint requires group 0, which `restricted` allows.
+    securityContexts: { pod: restrictedPodSecurity(50000, 0), containers: restrictedContainerSecurity() },
+    volumes: [{ name: "tmp", emptyDir: {} }],
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
     networkPolicies: { enabled: true },
     // Tasks run in worker pods (the KubernetesExecutor's too), under the worker's service account.
-    workers: serviceAccount,
+    workers: { ...workers, serviceAccount: workerAccount, securityContexts: { pod: restrictedPodSecurity(50000, 0), container: restrictedContainerSecurity() } },
+  };
+}
+
+/**
+ * What Airflow's pods reach beyond the namespace's baseline: their database and the API server's
+ * execution API (the chart's own policies cover ingress only).
+ */
+export function airflowEgressPolicySpec(postgresLabels: Record<string, string>): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: AIRFLOW_POD_SELECTOR },
+    policyTypes: ["Egress"],
+    egress: [
+      { to: [{ podSelector: { matchLabels: postgresLabels } }], ports: [tcp(PORTS.postgres)] },
+      { to: [{ podSelector: { matchLabels: { ...AIRFLOW_POD_SELECTOR, component: "api-server" } } }], ports: [tcp(PORTS.airflowApi)] },
+    ],
   };
 }
 
@@ -104,6 +168,12 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
       new k8s.core.v1.Secret(`${name}-${role}`, { metadata: { name: `${name}-${role}`, namespace: args.namespace, labels: args.labels }, type: "Opaque", stringData: data }, child);
 
     const pgSecret = secret("postgres", { password: dbPassword });
+    // Its own account, without a token: Postgres calls no Kubernetes API.
+    const pgAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-postgres`,
+      { metadata: { name: `${name}-postgres`, namespace: args.namespace, labels: pgLabels }, automountServiceAccountToken: false },
+      child,
+    );
     const pgService = new k8s.core.v1.Service(
       `${name}-postgres`,
       { metadata: { name: `${name}-postgres`, namespace: args.namespace, labels: pgLabels }, spec: { selector: pgLabels, ports: [{ name: "postgres", port: PORTS.postgres, targetPort: PORTS.postgres }] } },
@@ -121,6 +191,8 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
           template: {
             metadata: { labels: pgLabels },
             spec: {
+              serviceAccountName: pgAccount.metadata.name,
+              automountServiceAccountToken: false,
               securityContext: restrictedPodSecurity(999),
               terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
               containers: [
@@ -130,25 +202,28 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
                   env: [
                     { name: "POSTGRES_USER", value: METADATA_DB_USER },
                     { name: "POSTGRES_DB", value: METADATA_DB },
-                    { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: pgSecret.metadata.name, key: "password" } } },
+                    // The image reads the password from the file, so that no variable holds it.
+                    { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/password" },
                     // The volume's root holds lost+found; the cluster lives one level down.
                     { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
                   ],
                   ports: [{ containerPort: PORTS.postgres, name: "postgres" }],
                   readinessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER, "-d", METADATA_DB] }, periodSeconds: 10 },
                   livenessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER] }, periodSeconds: 30, failureThreshold: 6 },
-                  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+                  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
                   securityContext: restrictedContainerSecurity(),
                   volumeMounts: [
                     { name: "data", mountPath: "/var/lib/postgresql/data" },
                     { name: "run", mountPath: "/var/run/postgresql" },
                     { name: "tmp", mountPath: "/tmp" },
+                    { name: "password", mountPath: "/run/secrets/postgres", readOnly: true },
                   ],
                 },
               ],
               volumes: [
                 { name: "run", emptyDir: {} },
                 { name: "tmp", emptyDir: {} },
+                { name: "password", secret: { secretName: pgSecret.metadata.name, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
               ],
             },
           },
@@ -167,6 +242,11 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
           ingress: [{ from: [{ podSelector: { matchLabels: AIRFLOW_POD_SELECTOR } }], ports: [{ protocol: "TCP", port: PORTS.postgres }] }],
         },
       },
+      child,
+    );
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-egress`,
+      { metadata: { name: `${name}-egress`, namespace: args.namespace, labels: args.labels }, spec: airflowEgressPolicySpec(pgLabels) },
       child,
     );
 

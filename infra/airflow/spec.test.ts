@@ -85,7 +85,8 @@ describe("airflow spec", () => {
     const values = airflowChartValues(inputs) as Json;
 
     it("runs migrations and the admin user as plain Jobs, since Pulumi waits for the release", () => {
-      assert.deepEqual(values.migrateDatabaseJob, { enabled: true, useHelmHooks: false });
+      assert.equal(values.migrateDatabaseJob.enabled, true);
+      assert.equal(values.migrateDatabaseJob.useHelmHooks, false);
       assert.equal(values.createUserJob.useHelmHooks, false);
       assert.equal(values.createUserJob.defaultUser.username, "admin");
       assert.equal(values.createUserJob.defaultUser.password, inputs.adminPassword);
@@ -107,16 +108,41 @@ describe("airflow spec", () => {
       assert.deepEqual(airflowChartValues({ ...inputs, settings: { ...SETTINGS, executor: "CeleryExecutor" } }).redis, { enabled: true });
     });
 
-    it("runs pods as non-root with network policies on", () => {
-      assert.equal(values.securityContexts.pod.runAsNonRoot, true);
-      assert.equal(values.securityContexts.containers.allowPrivilegeEscalation, false);
+    it("runs every pod under Pod Security's restricted standard, on a read-only root with /tmp for scratch", () => {
+      assert.deepEqual(values.securityContexts.pod, { runAsNonRoot: true, runAsUser: 50000, runAsGroup: 0, fsGroup: 0, seccompProfile: { type: "RuntimeDefault" } });
+      assert.deepEqual(values.securityContexts.containers, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, runAsNonRoot: true });
+      assert.deepEqual(values.workers.securityContexts, { pod: values.securityContexts.pod, container: values.securityContexts.containers }, "the task pods too");
+      assert.deepEqual(values.volumes, [{ name: "tmp", emptyDir: {} }]);
+      assert.deepEqual(values.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
+      assert.match(values.apiServer.apiServerConfig, /AUTH_TYPE = AUTH_DB/, "FAB finds its config and writes none");
+      assert.deepEqual(values.statsd, { enabled: false });
+    });
+
+    it("bounds every component's CPU and memory", () => {
+      for (const component of ["apiServer", "scheduler", "dagProcessor", "triggerer", "workers", "migrateDatabaseJob"]) {
+        const resources = values[component].resources;
+        assert.ok(resources.requests.cpu && resources.requests.memory && resources.limits.cpu && resources.limits.memory, component);
+      }
+    });
+
+    it("mounts an API token only where the Kubernetes API is called, and labels those pods for its egress", () => {
+      const token = (c: string) => values[c].serviceAccount.automountServiceAccountToken;
+      for (const c of ["apiServer", "scheduler", "triggerer", "workers"]) assert.equal(token(c), true, c);
+      for (const c of ["dagProcessor", "migrateDatabaseJob"]) assert.equal(token(c), false, c);
+      assert.equal(values.scheduler.labels["market-data.platform/egress-kube-api"], "true");
+      assert.equal(values.dagProcessor.labels["market-data.platform/egress-kube-api"], undefined);
+      assert.equal(values.workers.labels["market-data.platform/egress-https"], "true", "tasks reach S3 and Snowflake");
+    });
+
+    it("keeps network policies on, and lets only Airflow's own pods reach the API server", () => {
       assert.deepEqual(values.networkPolicies, { enabled: true });
+      assert.deepEqual(values.apiServer.networkPolicy.ingress, { from: [{ podSelector: { matchLabels: { tier: "airflow", release: "airflow" } } }], ports: [{ port: 8080 }] });
     });
 
     it("annotates the task pods' service account with the IAM role, when there is one", () => {
       assert.equal(values.workers.serviceAccount.annotations["eks.amazonaws.com/role-arn"], inputs.taskRoleArn);
-      assert.equal(values.scheduler, undefined, "the scheduler reads no bucket");
-      assert.deepEqual(airflowChartValues({ ...inputs, taskRoleArn: undefined }).workers, {});
+      assert.equal(values.scheduler.serviceAccount.annotations, undefined, "the scheduler reads no bucket");
+      assert.equal((airflowChartValues({ ...inputs, taskRoleArn: undefined }) as Json).workers.serviceAccount.annotations, undefined);
     });
   });
 });

@@ -35,6 +35,11 @@ const CHART_VERSION = /^\d+\.\d+\.\d+$/;
 const SNOWFLAKE_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
 const DOCKER_NETWORK = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 
+function isCidr(value: string): boolean {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(value);
+  return m !== null && IPV4.test(m[1]!) && Number(m[2]) <= 32;
+}
+
 /** Defaults that differ per target, in one place. */
 function targetDefaults(target: Target) {
   const cloud = target === "cloud";
@@ -234,7 +239,7 @@ function checkSinkMetricsPorts(p: Problems, local: LocalSettings, replicas: numb
 }
 
 function parseCloud(p: Problems, value: unknown): CloudSettings {
-  const raw = p.object("cloud", value, ["region", "namespace", "oidcProviderArn", "storageClass", "strimziChartVersion", "airflowChartVersion"]);
+  const raw = p.object("cloud", value, ["region", "namespace", "oidcProviderArn", "storageClass", "strimziChartVersion", "airflowChartVersion", "kubernetesApiCidrs"]);
   if (raw.oidcProviderArn === undefined) p.add("`cloud.oidcProviderArn` is required: the IAM OIDC provider of the cluster, for service-account roles");
   return {
     region: p.string("cloud.region", raw.region, "us-east-1", /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1"),
@@ -243,6 +248,7 @@ function parseCloud(p: Problems, value: unknown): CloudSettings {
     storageClass: p.string("cloud.storageClass", raw.storageClass, "gp3", /^[a-z0-9][a-z0-9.-]*$/, "a storage class name"),
     strimziChartVersion: p.string("cloud.strimziChartVersion", raw.strimziChartVersion, "1.2.0", CHART_VERSION, "an exact chart version such as 1.2.0"),
     airflowChartVersion: p.string("cloud.airflowChartVersion", raw.airflowChartVersion, "1.22.0", CHART_VERSION, "an exact chart version such as 1.22.0"),
+    kubernetesApiCidrs: p.stringList("cloud.kubernetesApiCidrs", raw.kubernetesApiCidrs, ["0.0.0.0/0"], isCidr, "IPv4 CIDR blocks such as 10.0.0.0/16"),
   };
 }
 

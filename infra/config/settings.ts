@@ -124,6 +124,11 @@ export interface CloudSettings {
   strimziChartVersion: string;
   /** Apache Airflow chart version. @default "1.22.0" */
   airflowChartVersion: string;
+  /**
+   * Where the pods that call the Kubernetes API reach it (the namespace denies all other egress).
+   * Narrow it to the cluster's API endpoint addresses. @default ["0.0.0.0/0"] (without the metadata endpoint)
+   */
+  kubernetesApiCidrs: string[];
 }
 
 export interface SnowflakeSettings {

@@ -2,14 +2,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, type FunctionCommand } from "../../contract";
 import type { FunctionsSettings } from "../config";
-import { KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
 import { DASHBOARD, dashboardEnv, dashboardNetworkPolicySpec, dashboardPodLabels, dashboardPodSpec, kubernetesDashboardTargets, metricsServiceName } from "./dashboard";
-import { FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
+import { FUNCTION_POD_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
 const CA_MOUNT = "/etc/kafka-ca";
+const KAFKA_USER_MOUNT = "/etc/kafka-user";
+const QUOTE_API_MOUNT = "/etc/quote-api";
 
 /** Plain values as `value`, so previews show them; credentials never pass through here. */
 export function envVars(env: Env): { name: string; value: pulumi.Input<string> }[] {
@@ -25,22 +29,46 @@ export interface KafkaClientSecrets {
   users: Partial<Record<FunctionCommand, pulumi.Input<string>>>;
 }
 
-/** A Kafka user's SCRAM-over-TLS settings; the password only as a reference to the user's Secret. */
-export function kafkaScramEnv(user: string, userSecret: pulumi.Input<string>): EnvVar[] {
-  return [
-    { name: ENV.kafkaSsl, value: "true" },
-    { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
-    { name: ENV.kafkaUsername, value: user },
-    { name: ENV.kafkaPassword, valueFrom: { secretKeyRef: { name: userSecret, key: "password" } } },
-  ];
+/** Files a pod gets from Secrets, and the variables that name them. */
+export interface SecretFiles {
+  env: EnvVar[];
+  volumes: Volume[];
+  mounts: VolumeMount[];
 }
 
-/** A function's Kafka settings: its user's SCRAM credentials, and Node's trust in the cluster CA. */
-export function kafkaSecurityEnv(fn: FunctionCommand, secrets: KafkaClientSecrets): EnvVar[] {
+/**
+ * A function's Kafka settings: its user's SCRAM credentials over TLS, Node's trust in the cluster
+ * CA. The password is a file from the user's Secret, never a variable (`env` listings, crash dumps).
+ */
+export function kafkaSecurity(fn: FunctionCommand, secrets: KafkaClientSecrets): SecretFiles {
   const userSecret = secrets.users[fn];
   if (userSecret === undefined) throw new Error(`no Kafka user was declared for the function ${fn}`);
-  const [ssl, ...scram] = kafkaScramEnv(fn, userSecret);
-  return [ssl!, { name: "NODE_EXTRA_CA_CERTS", value: `${CA_MOUNT}/ca.crt` }, ...scram];
+  return {
+    env: [
+      { name: ENV.kafkaSsl, value: "true" },
+      { name: "NODE_EXTRA_CA_CERTS", value: `${CA_MOUNT}/ca.crt` },
+      { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
+      { name: ENV.kafkaUsername, value: fn },
+      { name: `${ENV.kafkaPassword}_FILE`, value: `${KAFKA_USER_MOUNT}/password` },
+    ],
+    volumes: [
+      { name: "kafka-ca", secret: { secretName: secrets.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+      { name: "kafka-user", secret: { secretName: userSecret, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
+    ],
+    mounts: [
+      { name: "kafka-ca", mountPath: CA_MOUNT, readOnly: true },
+      { name: "kafka-user", mountPath: KAFKA_USER_MOUNT, readOnly: true },
+    ],
+  };
+}
+
+/** The live quote source's API key, as a file from its Secret (key `apiKey`). */
+export function quoteApiKeyFile(secretName: pulumi.Input<string>): SecretFiles {
+  return {
+    env: [{ name: `${ENV.quoteApiKey}_FILE`, value: `${QUOTE_API_MOUNT}/apiKey` }],
+    volumes: [{ name: "quote-api", secret: { secretName, items: [{ key: "apiKey", path: "apiKey" }], defaultMode: 0o440 } }],
+    mounts: [{ name: "quote-api", mountPath: QUOTE_API_MOUNT, readOnly: true }],
+  };
 }
 
 export interface FunctionPodArgs {
@@ -49,18 +77,24 @@ export interface FunctionPodArgs {
   env: Env;
   secrets: KafkaClientSecrets;
   serviceAccountName: pulumi.Input<string>;
-  /** Extra secret-backed variables (e.g. the live quote API key). */
-  secretEnv?: EnvVar[];
+  /** Other credentials as files (e.g. the live quote API key). */
+  secretFiles?: SecretFiles;
   restartPolicy?: "Always" | "OnFailure" | "Never";
 }
 
-/** The pod of one function: non-root, read-only root, probes on its /healthz and /readyz, bounded resources. */
+/**
+ * The pod of one function: non-root, read-only root, no service-account token (no function calls
+ * the Kubernetes API; IRSA mounts its own token), credentials as files, probes on its /healthz and
+ * /readyz, bounded resources.
+ */
 export function functionPodSpec(a: FunctionPodArgs): PodSpec {
   const longRunning = (a.restartPolicy ?? "Always") === "Always";
+  const kafka = kafkaSecurity(a.command, a.secrets);
+  const files = [kafka, ...(a.secretFiles ? [a.secretFiles] : [])];
   return {
     serviceAccountName: a.serviceAccountName,
-    automountServiceAccountToken: true,
-    securityContext: restrictedPodSecurity(FUNCTION_UID),
+    automountServiceAccountToken: false,
+    securityContext: restrictedPodSecurity(FUNCTION_POD_UID),
     restartPolicy: a.restartPolicy ?? "Always",
     terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
     containers: [
@@ -68,7 +102,7 @@ export function functionPodSpec(a: FunctionPodArgs): PodSpec {
         name: a.command,
         image: a.image,
         args: [a.command],
-        env: [...envVars(a.env), ...kafkaSecurityEnv(a.command, a.secrets), ...(a.secretEnv ?? [])],
+        env: [...envVars(a.env), ...files.flatMap((f) => f.env)],
         ports: [{ name: "metrics", containerPort: PORTS.functionsMetrics }],
         ...(longRunning
           ? {
@@ -76,13 +110,19 @@ export function functionPodSpec(a: FunctionPodArgs): PodSpec {
               readinessProbe: { httpGet: { path: "/readyz", port: PORTS.functionsMetrics }, periodSeconds: 5 },
             }
           : {}),
-        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
         securityContext: restrictedContainerSecurity(),
-        volumeMounts: [{ name: "kafka-ca", mountPath: CA_MOUNT, readOnly: true }],
+        volumeMounts: files.flatMap((f) => f.mounts),
       },
     ],
-    volumes: [{ name: "kafka-ca", secret: { secretName: a.secrets.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }],
+    volumes: files.flatMap((f) => f.volumes),
   };
+}
+
+/** What each function reaches outside the cluster over HTTPS: the sink S3, the producers their quote sources. */
+export function functionEgress(fn: FunctionCommand, settings: FunctionsSettings): Record<string, string> {
+  const https = fn === FUNCTION_COMMANDS.sink || (fn === FUNCTION_COMMANDS.batchProducer && settings.batchSource === "yahoo") || (fn === FUNCTION_COMMANDS.realtimeProducer && settings.quoteSource === "live");
+  return https ? { ...EGRESS_LABELS.https } : {};
 }
 
 export interface KubernetesFunctionsArgs {
@@ -118,15 +158,16 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     const child = { parent: this, dependsOn: args.dependsOn };
     const ns = args.namespace;
     const labelsOf = (fn: string) => ({ ...args.labels, "app.kubernetes.io/name": fn, "app.kubernetes.io/component": "function", ...KAFKA_CLIENT_LABEL });
+    const podLabelsOf = (fn: FunctionCommand) => ({ ...labelsOf(fn), ...functionEgress(fn, args.settings) });
     const account = (fn: string, annotations?: Record<string, pulumi.Input<string>>) =>
-      new k8s.core.v1.ServiceAccount(`${name}-${fn}`, { metadata: { name: fn, namespace: ns, labels: args.labels, annotations } }, { parent: this });
+      new k8s.core.v1.ServiceAccount(`${name}-${fn}`, { metadata: { name: fn, namespace: ns, labels: args.labels, annotations }, automountServiceAccountToken: false }, { parent: this });
 
     const producerAccount = account(FUNCTION_COMMANDS.realtimeProducer);
     const batchAccount = account(FUNCTION_COMMANDS.batchProducer);
     const sinkAccount = account(FUNCTION_COMMANDS.sink, { "eks.amazonaws.com/role-arn": args.sinkRoleArn });
-    const quoteEnv: EnvVar[] = args.quoteApiKeySecret ? [{ name: ENV.quoteApiKey, valueFrom: { secretKeyRef: { name: args.quoteApiKeySecret, key: "apiKey" } } }] : [];
+    const quoteFiles = args.quoteApiKeySecret ? quoteApiKeyFile(args.quoteApiKeySecret) : undefined;
 
-    const deployment = (fn: FunctionCommand, replicas: number, env: Env, serviceAccount: k8s.core.v1.ServiceAccount, secretEnv: EnvVar[] = []) => {
+    const deployment = (fn: FunctionCommand, replicas: number, env: Env, serviceAccount: k8s.core.v1.ServiceAccount, secretFiles?: SecretFiles) => {
       const labels = labelsOf(fn);
       return new k8s.apps.v1.Deployment(
         `${name}-${fn}`,
@@ -138,15 +179,15 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
             strategy: fn === FUNCTION_COMMANDS.realtimeProducer ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
             selector: { matchLabels: labels },
             template: {
-              metadata: { labels },
-              spec: functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, secretEnv }),
+              metadata: { labels: podLabelsOf(fn) },
+              spec: functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, secretFiles }),
             },
           },
         },
         child,
       );
     };
-    deployment(FUNCTION_COMMANDS.realtimeProducer, 1, realtimeProducerEnv(args.settings, args.wiring), producerAccount, quoteEnv);
+    deployment(FUNCTION_COMMANDS.realtimeProducer, 1, realtimeProducerEnv(args.settings, args.wiring), producerAccount, quoteFiles);
     deployment(FUNCTION_COMMANDS.sink, args.settings.sink.replicas, sinkEnv(args.settings, args.wiring), sinkAccount);
     const batchLabels = labelsOf(FUNCTION_COMMANDS.batchProducer);
     new k8s.batch.v1.CronJob(
@@ -165,7 +206,7 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
               backoffLimit: 3,
               activeDeadlineSeconds: 3600,
               template: {
-                metadata: { labels: batchLabels },
+                metadata: { labels: podLabelsOf(FUNCTION_COMMANDS.batchProducer) },
                 spec: functionPodSpec({
                   image: args.image,
                   command: FUNCTION_COMMANDS.batchProducer,

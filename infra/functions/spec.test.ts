@@ -2,11 +2,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ENV, FUNCTION_COMMANDS, PORTS, TOPICS } from "../../contract";
+import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, TOPICS } from "../../contract";
 import type { FunctionsSettings } from "../config";
 import type { Json } from "../testing/inspect";
 import { REPO_ROOT } from "../testing/mocks";
-import { envVars, functionPodSpec, kafkaSecurityEnv, type FunctionPodArgs } from "./kubernetes";
+import { envVars, functionEgress, functionPodSpec, kafkaSecurity, quoteApiKeyFile, type FunctionPodArgs } from "./kubernetes";
 import { FUNCTION_KAFKA_ACCESS, IMAGE_BUILDS, SINK_GROUP_ID, batchProducerEnv, contentTag, realtimeProducerEnv, sinkEnv, type FunctionWiring } from "./spec";
 
 const SETTINGS: FunctionsSettings = {
@@ -157,18 +157,20 @@ describe("functions spec", () => {
     const containerOf = (spec: typeof pod) => (spec.containers as Json[])[0]!;
     const container = containerOf(pod);
 
-    it("runs the function's command as non-root with the restricted profile", () => {
+    it("runs the function's command as a non-root user above the node's own, with the restricted profile and no API token", () => {
       assert.deepEqual(container.args, [FUNCTION_COMMANDS.sink]);
       assert.equal((pod.securityContext as Record<string, unknown>).runAsNonRoot, true);
-      assert.equal((pod.securityContext as Record<string, unknown>).runAsUser, 1000);
+      assert.equal((pod.securityContext as Record<string, unknown>).runAsUser, 10001);
       assert.deepEqual(container.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, runAsNonRoot: true });
+      assert.equal(pod.automountServiceAccountToken, false);
+      assert.deepEqual(container.resources.limits, { cpu: "1", memory: "512Mi" });
     });
 
     it("probes a long-running function on its /healthz and /readyz", () => {
       assert.deepEqual(container.livenessProbe.httpGet, { path: "/healthz", port: PORTS.functionsMetrics });
       assert.deepEqual(container.readinessProbe.httpGet, { path: "/readyz", port: PORTS.functionsMetrics });
       assert.equal(pod.restartPolicy, "Always");
-      assert.equal(pod.terminationGracePeriodSeconds, 45);
+      assert.equal(pod.terminationGracePeriodSeconds, STOP_GRACE_SECONDS);
     });
 
     it("does not probe a job", () => {
@@ -178,16 +180,38 @@ describe("functions spec", () => {
       assert.equal(job.restartPolicy, "Never");
     });
 
-    it("gets the Kafka password from its user's secret and trusts the cluster CA", () => {
+    it("gets the Kafka password as a file from its user's secret, never as a variable, and trusts the cluster CA", () => {
       const env = Object.fromEntries((container.env as { name: string }[]).map((e) => [e.name, e]));
-      assert.deepEqual(env[ENV.kafkaPassword], { name: ENV.kafkaPassword, valueFrom: { secretKeyRef: { name: "sink-user", key: "password" } } });
+      assert.equal(env[ENV.kafkaPassword], undefined);
+      assert.deepEqual(env[`${ENV.kafkaPassword}_FILE`], { name: `${ENV.kafkaPassword}_FILE`, value: "/etc/kafka-user/password" });
       assert.deepEqual(env[ENV.kafkaUsername], { name: ENV.kafkaUsername, value: FUNCTION_COMMANDS.sink });
       assert.deepEqual(env.NODE_EXTRA_CA_CERTS, { name: "NODE_EXTRA_CA_CERTS", value: "/etc/kafka-ca/ca.crt" });
-      assert.deepEqual(pod.volumes, [{ name: "kafka-ca", secret: { secretName: "cluster-ca-cert", items: [{ key: "ca.crt", path: "ca.crt" }] } }]);
+      assert.ok((container.env as { valueFrom?: unknown }[]).every((e) => e.valueFrom === undefined), "no secret in the env");
+      assert.deepEqual(pod.volumes, [
+        { name: "kafka-ca", secret: { secretName: "cluster-ca-cert", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        { name: "kafka-user", secret: { secretName: "sink-user", items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
+      ]);
+      assert.deepEqual(container.volumeMounts.map((m: Json) => m.mountPath), ["/etc/kafka-ca", "/etc/kafka-user"]);
+    });
+
+    it("gets the live quote source's key as a file too", () => {
+      const live = functionPodSpec({ ...args, command: FUNCTION_COMMANDS.realtimeProducer, secrets: { caSecret: "ca", users: { "realtime-producer": "p" } }, secretFiles: quoteApiKeyFile("quote-api") });
+      const env = Object.fromEntries((containerOf(live).env as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+      assert.equal(env[`${ENV.quoteApiKey}_FILE`], "/etc/quote-api/apiKey");
+      assert.ok((live.volumes as Json[]).some((v) => v.secret?.secretName === "quote-api"));
     });
 
     it("refuses a function without a Kafka user", () => {
-      assert.throws(() => kafkaSecurityEnv(FUNCTION_COMMANDS.realtimeProducer, { caSecret: "ca", users: {} }), /no Kafka user was declared for the function realtime-producer/);
+      assert.throws(() => kafkaSecurity(FUNCTION_COMMANDS.realtimeProducer, { caSecret: "ca", users: {} }), /no Kafka user was declared for the function realtime-producer/);
+    });
+
+    it("lets out over HTTPS only the functions that need it: the sink (S3), and the producers when their source is remote", () => {
+      const https = (fn: Parameters<typeof functionEgress>[0], s = SETTINGS) => functionEgress(fn, s)["market-data.platform/egress-https"] === "true";
+      assert.equal(https(FUNCTION_COMMANDS.sink), true);
+      assert.equal(https(FUNCTION_COMMANDS.batchProducer), true, "Yahoo");
+      assert.equal(https(FUNCTION_COMMANDS.batchProducer, { ...SETTINGS, batchSource: "simulated" }), false);
+      assert.equal(https(FUNCTION_COMMANDS.realtimeProducer), false, "the simulation needs no network");
+      assert.equal(https(FUNCTION_COMMANDS.realtimeProducer, { ...SETTINGS, quoteSource: "live" }), true);
     });
   });
 

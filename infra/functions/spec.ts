@@ -60,6 +60,12 @@ export type Env = Record<string, pulumi.Input<string>>;
 /** The functions' user: the node image's `node` (uid 1000). */
 export const FUNCTION_UID = 1000;
 
+/**
+ * Their user on Kubernetes: above the node's own accounts (10000 and up), so that a container
+ * escape lands on no user of the host. The image's files are readable by anyone, so any uid runs it.
+ */
+export const FUNCTION_POD_UID = 10001;
+
 export const SINK_GROUP_ID = "market-data-sink";
 export const DASHBOARD_GROUP_ID = "market-data-dashboard";
 

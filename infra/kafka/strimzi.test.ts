@@ -3,7 +3,8 @@ import { TOPICS } from "../../contract";
 import type { KafkaSettings } from "../config";
 import { KAFKA_CLIENT_LABEL } from "../kubernetes";
 import { topicSpecs } from "./spec";
-import { CLIENT_LISTENER_PORT, kafkaClusterSpec, kafkaVersionOf, nodePoolSpec, topicResourceSpec, userResourceSpec } from "./strimzi";
+import type { Json } from "../testing/inspect";
+import { CLIENT_LISTENER_PORT, kafkaClusterSpec, kafkaVersionOf, nodePoolSpec, strimziChartValues, topicResourceSpec, userResourceSpec } from "./strimzi";
 
 const PROD: KafkaSettings = {
   brokers: 3,
@@ -50,7 +51,25 @@ describe("strimzi spec", () => {
     it("carries the durability settings and runs the user and topic operators", () => {
       assert.equal(spec.kafka.config["min.insync.replicas"], "2");
       assert.equal(spec.kafka.config["default.replication.factor"], "3");
-      assert.deepEqual(spec.entityOperator, { topicOperator: {}, userOperator: {} });
+      assert.deepEqual(spec.entityOperator.topicOperator, {});
+      assert.deepEqual(spec.entityOperator.userOperator, {});
+    });
+
+    it("labels the brokers and the entity operator for the Kubernetes API, which they call (certificates, topics, users)", () => {
+      const kubeApi = { "market-data.platform/egress-kube-api": "true" };
+      assert.deepEqual(spec.kafka.template.pod.metadata.labels, kubeApi);
+      assert.deepEqual(spec.entityOperator.template.pod.metadata.labels, kubeApi);
+      assert.deepEqual(nodePoolSpec("broker", 3, 100, "gp3").template.pod.metadata.labels, kubeApi);
+    });
+  });
+
+  describe("strimziChartValues", () => {
+    it("runs every pod Strimzi makes under Pod Security's restricted standard, in its namespace only, with its Kafka network policies", () => {
+      const values = strimziChartValues() as Json;
+      assert.deepEqual(values.extraEnvs, [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }]);
+      assert.equal(values.watchAnyNamespace, false);
+      assert.equal(values.generateNetworkPolicy, true);
+      assert.deepEqual(values.labels, { "market-data.platform/egress-kube-api": "true" }, "the operator calls the API");
     });
   });
 
@@ -59,6 +78,7 @@ describe("strimzi spec", () => {
       assert.deepEqual(nodePoolSpec("broker", 3, 100, "gp3"), {
         replicas: 3,
         roles: ["broker"],
+        template: { pod: { metadata: { labels: { "market-data.platform/egress-kube-api": "true" } } } },
         storage: { type: "jbod", volumes: [{ id: 0, type: "persistent-claim", size: "100Gi", class: "gp3", kraftMetadata: "shared", deleteClaim: false }] },
       });
       assert.deepEqual(nodePoolSpec("controller", 3, 20, "gp3").roles, ["controller"]);

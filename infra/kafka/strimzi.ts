@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KafkaSettings } from "../config";
-import { KAFKA_CLIENT_LABEL } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_LABEL } from "../kubernetes";
 import { brokerConfig, kafkaSettingsProblems, topicSpecs, type TopicSpec } from "./spec";
 
 /** Strimzi's v1 API (Strimzi 1.x accepts only v1). */
@@ -44,8 +44,24 @@ export function kafkaClusterSpec(settings: KafkaSettings, version: string) {
       ],
       authorization: { type: "simple" },
       config: brokerConfig(settings),
+      // Brokers read their certificates from Secrets through the Kubernetes API.
+      template: { pod: { metadata: { labels: { ...EGRESS_LABELS.kubeApi } } } },
     },
-    entityOperator: { topicOperator: {}, userOperator: {} },
+    // The topic and user operators watch KafkaTopics and KafkaUsers through the API.
+    entityOperator: { topicOperator: {}, userOperator: {}, template: { pod: { metadata: { labels: { ...EGRESS_LABELS.kubeApi } } } } },
+  };
+}
+
+/**
+ * Values of the Strimzi operator chart: only its namespace, its own NetworkPolicies for Kafka's
+ * pods, every pod it makes under the `restricted` Pod Security standard, and the API reachable.
+ */
+export function strimziChartValues(): Record<string, unknown> {
+  return {
+    watchAnyNamespace: false,
+    generateNetworkPolicy: true,
+    extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
+    labels: { ...EGRESS_LABELS.kubeApi },
   };
 }
 
@@ -53,6 +69,7 @@ export function nodePoolSpec(role: "controller" | "broker", replicas: number, si
   return {
     replicas,
     roles: [role],
+    template: { pod: { metadata: { labels: { ...EGRESS_LABELS.kubeApi } } } },
     storage: { type: "jbod", volumes: [{ id: 0, type: "persistent-claim", size: `${sizeGi}Gi`, class: storageClass, kraftMetadata: "shared", deleteClaim: false }] },
   };
 }
@@ -104,7 +121,7 @@ export class StrimziKafka extends pulumi.ComponentResource {
     const labels = args.labels;
     const operator = new k8s.helm.v4.Chart(
       `${name}-operator`,
-      { chart: STRIMZI_CHART, version: args.chartVersion, namespace: args.namespace, values: { watchAnyNamespace: false, generateNetworkPolicy: true } },
+      { chart: STRIMZI_CHART, version: args.chartVersion, namespace: args.namespace, values: strimziChartValues() },
       child,
     );
     const crOpts = { parent: this, dependsOn: [operator] };

@@ -1,2 +1,3 @@
 export * from "./irsa";
 export * from "./security";
+export * from "./network";

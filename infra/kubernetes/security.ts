@@ -13,6 +13,13 @@ export function restrictedContainerSecurity(options: { writableRoot?: boolean } 
   return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: !options.writableRoot, capabilities: { drop: ["ALL"] }, runAsNonRoot: true };
 }
 
+/** The namespace enforces Pod Security's `restricted` standard, and warns and audits by it. */
+export const RESTRICTED_POD_SECURITY = {
+  "pod-security.kubernetes.io/enforce": "restricted",
+  "pod-security.kubernetes.io/warn": "restricted",
+  "pod-security.kubernetes.io/audit": "restricted",
+} as const;
+
 /** Labels every object of the platform carries (the Kubernetes recommended set). */
 export function platformLabels(component: string, stack: string): Record<string, string> {
   return {

@@ -1,19 +1,35 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { ENV, PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { SparkSettings } from "../config";
-import { KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
-import { DRIVER_PORTS, SPARK_JOBS, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, streamingDriverConf, workerCommand } from "./spec";
+import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
+import { whenPresent } from "../outputs";
+import { DRIVER_PORTS, SPARK_JOBS, SPARK_LABEL, SPARK_PORT_RANGE, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, sparkSecurityConf, streamingDriverConf, workerCommand } from "./spec";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
+type Container = k8s.types.input.core.v1.Container;
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
+type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
 const MASTER_HOSTNAME = "spark-master";
 const KAFKA_CA_MOUNT = "/etc/kafka-ca";
+const KAFKA_USER_MOUNT = "/etc/kafka-user";
+/** Where every Spark process of the cluster reads `spark-defaults.conf`: the authentication secret. */
+export const SPARK_CONF_MOUNT = "/etc/spark-conf";
 
 /** Worker container resources: what the worker offers to executors, plus the JVM's own overhead. */
 export function workerResources(s: SparkSettings): k8s.types.input.core.v1.ResourceRequirements {
   const memory = `${sparkMemoryMiB(s.workerMemory) + 768}Mi`;
-  return { requests: { cpu: String(s.workerCores), memory }, limits: { memory } };
+  return { requests: { cpu: String(s.workerCores), memory }, limits: { cpu: String(s.workerCores), memory } };
+}
+
+/** The Kafka user the streaming job reads as: its name, and the Secret (key `password`) Strimzi made for it. */
+export interface SparkKafkaUser {
+  name: string;
+  secret: pulumi.Input<string>;
 }
 
 export interface KubernetesSparkArgs {
@@ -22,17 +38,53 @@ export interface KubernetesSparkArgs {
   settings: SparkSettings;
   /** Service account the pods run as (with its IAM role for the buckets). */
   serviceAccountName: pulumi.Input<string>;
+  /** Plain settings of the jobs: Kafka bootstrap, buckets, region. No credential passes here. */
   env: EnvVar[];
+  /** Only the streaming job's driver reads Kafka's credentials; the master and workers never hold them. */
+  kafkaUser: SparkKafkaUser;
   /** Secret with the Kafka cluster CA (`ca.crt`, as Strimzi writes it) that the streaming job trusts. */
   kafkaCaSecret: pulumi.Input<string>;
   labels: Record<string, string>;
 }
 
+/** The Secret volume of the cluster's `spark-defaults.conf`, and where it goes. */
+export function sparkConfVolume(secretName: pulumi.Input<string>): { volume: Volume; mount: VolumeMount; env: EnvVar } {
+  return {
+    volume: { name: "spark-conf", secret: { secretName, defaultMode: 0o440 } },
+    mount: { name: "spark-conf", mountPath: SPARK_CONF_MOUNT, readOnly: true },
+    env: { name: "SPARK_CONF_DIR", value: SPARK_CONF_MOUNT },
+  };
+}
+
+/**
+ * A Spark pod: the image's user, no service-account token (Spark calls no Kubernetes API; IRSA
+ * mounts its own token), a read-only root with /tmp for scratch, and the cluster's secret conf.
+ */
+export function sparkPodSpec(a: { serviceAccountName: pulumi.Input<string>; confSecret: pulumi.Input<string>; container: Container; volumes?: Volume[]; mounts?: VolumeMount[] }, dns: Partial<PodSpec> = {}): PodSpec {
+  const conf = sparkConfVolume(a.confSecret);
+  return {
+    ...dns,
+    serviceAccountName: a.serviceAccountName,
+    automountServiceAccountToken: false,
+    terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
+    securityContext: restrictedPodSecurity(SPARK_UID),
+    containers: [
+      {
+        ...a.container,
+        env: [conf.env, ...((a.container.env as EnvVar[] | undefined) ?? [])],
+        securityContext: restrictedContainerSecurity(),
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, conf.mount, ...(a.mounts ?? [])],
+      },
+    ],
+    volumes: [{ name: "tmp", emptyDir: {} }, conf.volume, ...(a.volumes ?? [])],
+  };
+}
+
 /**
  * The streaming job's driver: one pod (two would share a checkpoint), dialled back by the executors
- * at its own address, trusting the Kafka cluster's CA from Strimzi's secret.
+ * at its own address; Kafka's password and CA come from mounted Secrets, never from the env.
  */
-export function tickWindowsContainer(args: Pick<KubernetesSparkArgs, "image" | "settings" | "env">, master: pulumi.Input<string>): k8s.types.input.core.v1.Container {
+export function tickWindowsContainer(args: Pick<KubernetesSparkArgs, "image" | "settings" | "env" | "kafkaUser">, master: pulumi.Input<string>): Container {
   return {
     name: "tick-windows",
     image: args.image,
@@ -41,24 +93,77 @@ export function tickWindowsContainer(args: Pick<KubernetesSparkArgs, "image" | "
     env: [
       { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
       ...args.env,
+      { name: ENV.kafkaSsl, value: "true" },
+      { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
+      { name: ENV.kafkaUsername, value: args.kafkaUser.name },
+      { name: `${ENV.kafkaPassword}_FILE`, value: `${KAFKA_USER_MOUNT}/password` },
       { name: ENV.kafkaCaFile, value: `${KAFKA_CA_MOUNT}/ca.crt` },
       { name: "SPARK_LOCAL_DIRS", value: "/tmp/local" },
     ],
-    ports: [{ containerPort: DRIVER_PORTS.driver }, { containerPort: DRIVER_PORTS.blockManager }],
-    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1536Mi" } },
+    ports: [
+      { name: "driver", containerPort: DRIVER_PORTS.driver },
+      { name: "block-manager", containerPort: DRIVER_PORTS.blockManager },
+      { name: "ui", containerPort: 4040 },
+    ],
+    readinessProbe: { httpGet: { path: "/", port: 4040 }, periodSeconds: 15, failureThreshold: 4 },
+    livenessProbe: { tcpSocket: { port: DRIVER_PORTS.driver }, initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 6 },
+    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "1536Mi" } },
   };
 }
 
-/** A Spark standalone cluster on Kubernetes: a master Deployment and Service, and N workers. */
+/** The Kafka Secrets the streaming driver mounts: its user's password and the cluster CA. */
+export function kafkaClientVolumes(user: pulumi.Input<string>, caSecret: pulumi.Input<string>): { volumes: Volume[]; mounts: VolumeMount[] } {
+  return {
+    volumes: [
+      { name: "kafka-ca", secret: { secretName: caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+      { name: "kafka-user", secret: { secretName: user, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
+    ],
+    mounts: [
+      { name: "kafka-ca", mountPath: KAFKA_CA_MOUNT, readOnly: true },
+      { name: "kafka-user", mountPath: KAFKA_USER_MOUNT, readOnly: true },
+    ],
+  };
+}
+
+/**
+ * Spark's own traffic, only between pods labelled {@link SPARK_LABEL} (its master, workers and
+ * drivers): the master's port and the pinned driver, block-manager and worker ports. The web UIs
+ * are reachable from nowhere; `kubectl port-forward` needs no rule.
+ */
+export function sparkNetworkPolicySpec(): NetworkPolicySpec {
+  const peers = [{ podSelector: { matchLabels: { ...SPARK_LABEL } } }];
+  const ports = [tcp(SPARK_PORT_RANGE.from, SPARK_PORT_RANGE.to)];
+  return {
+    podSelector: { matchLabels: { ...SPARK_LABEL } },
+    policyTypes: ["Ingress", "Egress"],
+    ingress: [{ from: peers, ports }],
+    egress: [{ to: peers, ports }],
+  };
+}
+
+/**
+ * A Spark standalone cluster on Kubernetes: a master Deployment and Service, N workers and the
+ * streaming job's driver; every connection authenticated with a generated secret and encrypted,
+ * and open only between Spark's own pods.
+ */
 export class KubernetesSpark extends pulumi.ComponentResource {
   readonly masterUrl: pulumi.Output<string>;
   readonly uiUrl: pulumi.Output<string>;
+  /** Secret with the cluster's `spark-defaults.conf`, which every driver of the cluster mounts (see {@link sparkConfVolume}). */
+  readonly confSecretName: pulumi.Output<string>;
 
   constructor(name: string, args: KubernetesSparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:spark:KubernetesSpark", name, {}, opts);
     const child = { parent: this };
-    const masterLabels = { ...args.labels, "app.kubernetes.io/component": "spark-master" };
-    const workerLabels = { ...args.labels, "app.kubernetes.io/component": "spark-worker" };
+    const component = (role: string) => ({ ...args.labels, "app.kubernetes.io/component": role, ...SPARK_LABEL });
+    const masterLabels = component("spark-master");
+    const workerLabels = component("spark-worker");
+    const secret = new random.RandomPassword(`${name}-auth-secret`, { length: 48, special: false }, child);
+    const conf = new k8s.core.v1.Secret(
+      `${name}-conf`,
+      { metadata: { name: `${name}-conf`, namespace: args.namespace, labels: args.labels }, type: "Opaque", stringData: { "spark-defaults.conf": pulumi.secret(whenPresent(secret.result, sparkSecurityConf)) } },
+      child,
+    );
     // Headless: the master's pod gets a DNS name (`spark-master.<service>.<ns>.svc`) that resolves to
     // its own address, which Spark needs because the master binds and advertises the same host.
     const service = new k8s.core.v1.Service(
@@ -77,26 +182,11 @@ export class KubernetesSpark extends pulumi.ComponentResource {
       },
       child,
     );
+    new k8s.networking.v1.NetworkPolicy(`${name}-internal`, { metadata: { name: `${name}-internal`, namespace: args.namespace, labels: args.labels }, spec: sparkNetworkPolicySpec() }, child);
     const host = pulumi.interpolate`${MASTER_HOSTNAME}.${service.metadata.name}.${service.metadata.namespace}.svc`;
-    const kafkaCa = {
-      mounts: [{ name: "kafka-ca", mountPath: KAFKA_CA_MOUNT, readOnly: true }],
-      volumes: [{ name: "kafka-ca", secret: { secretName: args.kafkaCaSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }],
-    };
-    const pod = (
-      labels: Record<string, string>,
-      container: k8s.types.input.core.v1.Container,
-      dns: Partial<k8s.types.input.core.v1.PodSpec> = {},
-      extra: { mounts: k8s.types.input.core.v1.VolumeMount[]; volumes: k8s.types.input.core.v1.Volume[] } = { mounts: [], volumes: [] },
-    ): k8s.types.input.core.v1.PodTemplateSpec => ({
-      metadata: { labels: { ...labels, ...KAFKA_CLIENT_LABEL } },
-      spec: {
-        ...dns,
-        serviceAccountName: args.serviceAccountName,
-        terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
-        securityContext: restrictedPodSecurity(SPARK_UID),
-        containers: [{ ...container, securityContext: restrictedContainerSecurity(), volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...extra.mounts] }],
-        volumes: [{ name: "tmp", emptyDir: {} }, ...extra.volumes],
-      },
+    const pod = (labels: Record<string, string>, container: Container, extra: { volumes?: Volume[]; mounts?: VolumeMount[] } = {}, dns: Partial<PodSpec> = {}) => ({
+      metadata: { labels },
+      spec: sparkPodSpec({ serviceAccountName: args.serviceAccountName, confSecret: conf.metadata.name, container, ...extra }, dns),
     });
     new k8s.apps.v1.Deployment(
       `${name}-master`,
@@ -112,18 +202,21 @@ export class KubernetesSpark extends pulumi.ComponentResource {
               name: "master",
               image: args.image,
               command: host.apply(masterCommand),
-              env: [...args.env, { name: "SPARK_NO_DAEMONIZE", value: "true" }],
+              env: [{ name: "SPARK_NO_DAEMONIZE", value: "true" }],
               ports: [{ containerPort: PORTS.sparkMaster }, { containerPort: PORTS.sparkMasterUi }],
               readinessProbe: { httpGet: { path: "/json/", port: PORTS.sparkMasterUi }, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: PORTS.sparkMaster }, periodSeconds: 20, failureThreshold: 6 },
-              resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
+              resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
             },
+            {},
             { hostname: MASTER_HOSTNAME, subdomain: service.metadata.name },
           ),
         },
       },
       child,
     );
+    // Executors read Kafka (the streaming job) and the buckets.
+    const executorHost = { ...workerLabels, ...KAFKA_CLIENT_LABEL, ...EGRESS_LABELS.https };
     new k8s.apps.v1.Deployment(
       `${name}-workers`,
       {
@@ -131,12 +224,13 @@ export class KubernetesSpark extends pulumi.ComponentResource {
         spec: {
           replicas: args.settings.workers,
           selector: { matchLabels: workerLabels },
-          template: pod(workerLabels, {
+          template: pod(executorHost, {
             name: "worker",
             image: args.image,
             command: host.apply((h) => workerCommand(args.settings, masterUrl(h))),
             env: [...args.env, { name: "SPARK_NO_DAEMONIZE", value: "true" }, { name: "SPARK_WORKER_DIR", value: "/tmp/work" }, { name: "SPARK_LOCAL_DIRS", value: "/tmp/local" }],
             ports: [{ containerPort: PORTS.sparkWorkerUi }],
+            readinessProbe: { httpGet: { path: "/json/", port: PORTS.sparkWorkerUi }, periodSeconds: 10 },
             livenessProbe: { httpGet: { path: "/json/", port: PORTS.sparkWorkerUi }, periodSeconds: 20, failureThreshold: 6 },
             resources: workerResources(args.settings),
           }),
@@ -144,7 +238,7 @@ export class KubernetesSpark extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [service] },
     );
-    const streamingLabels = { ...args.labels, "app.kubernetes.io/component": "spark-tick-windows" };
+    const streamingLabels = component("spark-tick-windows");
     new k8s.apps.v1.Deployment(
       `${name}-tick-windows`,
       {
@@ -153,13 +247,14 @@ export class KubernetesSpark extends pulumi.ComponentResource {
           replicas: 1,
           strategy: { type: "Recreate" },
           selector: { matchLabels: streamingLabels },
-          template: pod(streamingLabels, tickWindowsContainer(args, host.apply(masterUrl)), {}, kafkaCa),
+          template: pod({ ...streamingLabels, ...KAFKA_CLIENT_LABEL, ...EGRESS_LABELS.https }, tickWindowsContainer(args, host.apply(masterUrl)), kafkaClientVolumes(args.kafkaUser.secret, args.kafkaCaSecret)),
         },
       },
       { parent: this, dependsOn: [service] },
     );
     this.masterUrl = host.apply(masterUrl);
     this.uiUrl = pulumi.interpolate`http://${host}:${PORTS.sparkMasterUi}`;
-    this.registerOutputs({ masterUrl: this.masterUrl, uiUrl: this.uiUrl });
+    this.confSecretName = conf.metadata.name;
+    this.registerOutputs({ masterUrl: this.masterUrl, uiUrl: this.uiUrl, confSecretName: this.confSecretName });
   }
 }

@@ -1,8 +1,24 @@
 import * as assert from "node:assert/strict";
 import { ENV } from "../../contract";
 import type { SparkSettings } from "../config";
-import { workerResources } from "./kubernetes";
-import { JOBS_DIR, SPARK_HOME, jobCommand, jobEnv, masterCommand, masterUrl, sparkMemoryMiB, streamingDriverConf, workerCommand } from "./spec";
+import type { Json } from "../testing/inspect";
+import { sparkNetworkPolicySpec, sparkPodSpec, workerResources } from "./kubernetes";
+import {
+  DRIVER_PORTS,
+  JOBS_DIR,
+  SPARK_HOME,
+  SPARK_LABEL,
+  SPARK_PORT_RANGE,
+  WORKER_PORT,
+  jobCommand,
+  jobEnv,
+  masterCommand,
+  masterUrl,
+  sparkMemoryMiB,
+  sparkSecurityConf,
+  streamingDriverConf,
+  workerCommand,
+} from "./spec";
 
 const SETTINGS: SparkSettings = { workers: 3, workerCores: 2, workerMemory: "4g" };
 
@@ -62,9 +78,9 @@ describe("spark spec", () => {
   });
 
   describe("workerResources", () => {
-    it("requests the offered cores and memory plus the JVM's overhead, and limits memory to the same", () => {
-      assert.deepEqual(workerResources(SETTINGS), { requests: { cpu: "2", memory: "4864Mi" }, limits: { memory: "4864Mi" } });
-      assert.deepEqual(workerResources({ workers: 1, workerCores: 1, workerMemory: "512m" }), { requests: { cpu: "1", memory: "1280Mi" }, limits: { memory: "1280Mi" } });
+    it("requests the offered cores and memory plus the JVM's overhead, and limits both to the same", () => {
+      assert.deepEqual(workerResources(SETTINGS), { requests: { cpu: "2", memory: "4864Mi" }, limits: { cpu: "2", memory: "4864Mi" } });
+      assert.deepEqual(workerResources({ workers: 1, workerCores: 1, workerMemory: "512m" }), { requests: { cpu: "1", memory: "1280Mi" }, limits: { cpu: "1", memory: "1280Mi" } });
     });
   });
 });
@@ -93,5 +109,48 @@ describe("spark jobs", () => {
     assert.equal(conf["spark.driver.bindAddress"], "0.0.0.0");
     assert.equal(conf["spark.cores.max"], "2", "one worker's cores of three workers");
     assert.equal(conf["spark.executor.memory"], "2048m", "half a worker's memory");
+  });
+});
+
+describe("spark security", () => {
+  it("authenticates every connection with the secret and encrypts RPC, without SASL fallback or the REST server", () => {
+    const conf = Object.fromEntries(
+      sparkSecurityConf("s3cr3t")
+        .trim()
+        .split("\n")
+        .map((line) => line.split(" ") as [string, string]),
+    );
+    assert.deepEqual(conf, {
+      "spark.authenticate": "true",
+      "spark.authenticate.secret": "s3cr3t",
+      "spark.network.crypto.enabled": "true",
+      "spark.network.crypto.cipher": "AES/GCM/NoPadding",
+      "spark.network.crypto.saslFallback": "false",
+      "spark.master.rest.enabled": "false",
+    });
+  });
+
+  it("lets Spark's pods reach each other on Spark's ports only, and its UIs from nowhere", () => {
+    const spec = sparkNetworkPolicySpec() as Json;
+    assert.deepEqual(spec.podSelector, { matchLabels: SPARK_LABEL });
+    assert.deepEqual(spec.policyTypes, ["Ingress", "Egress"]);
+    const ports = [{ protocol: "TCP", port: 7077, endPort: 7099 }];
+    assert.deepEqual(spec.ingress, [{ from: [{ podSelector: { matchLabels: SPARK_LABEL } }], ports }]);
+    assert.deepEqual(spec.egress, [{ to: [{ podSelector: { matchLabels: SPARK_LABEL } }], ports }]);
+    for (const ui of [8080, 8081, 4040]) assert.ok(ui < ports[0]!.port || ui > ports[0]!.endPort, `UI ${ui} stays closed`);
+    for (const port of [DRIVER_PORTS.driver, DRIVER_PORTS.blockManager, WORKER_PORT]) assert.ok(port >= SPARK_PORT_RANGE.from && port <= SPARK_PORT_RANGE.to, `${port} is in the range`);
+  });
+
+  it("pins the worker's port, so that the policy can name it", () => {
+    const command = workerCommand(SETTINGS, masterUrl("m"));
+    assert.equal(command[command.indexOf("--port") + 1], String(WORKER_PORT));
+  });
+
+  it("mounts the cluster's conf from its Secret and gives its pods no service-account token", () => {
+    const pod = sparkPodSpec({ serviceAccountName: "spark", confSecret: "spark-conf", container: { name: "x", image: "i" } }) as Json;
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.deepEqual(pod.volumes.find((v: Json) => v.name === "spark-conf").secret, { secretName: "spark-conf", defaultMode: 0o440 });
+    assert.deepEqual(pod.containers[0].env[0], { name: "SPARK_CONF_DIR", value: "/etc/spark-conf" });
+    assert.ok(pod.containers[0].volumeMounts.some((m: Json) => m.mountPath === "/etc/spark-conf" && m.readOnly));
   });
 });

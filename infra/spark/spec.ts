@@ -24,6 +24,8 @@ export function workerCommand(settings: SparkSettings, master: string): string[]
     String(settings.workerCores),
     "--memory",
     settings.workerMemory,
+    "--port",
+    String(WORKER_PORT),
     "--webui-port",
     String(PORTS.sparkWorkerUi),
     master,
@@ -60,6 +62,37 @@ export type SparkJob = (typeof SPARK_JOBS)[keyof typeof SPARK_JOBS];
 
 /** Ports a driver in a container listens on, so that executors can dial it back. */
 export const DRIVER_PORTS = { driver: 7078, blockManager: 7079 } as const;
+
+/** The port a worker takes its master's orders on, pinned so that a NetworkPolicy can name it. */
+export const WORKER_PORT = 7080;
+
+/**
+ * Every port Spark's processes talk to each other on: the master's, then drivers', block managers'
+ * and workers' (a block manager that finds its port taken tries the next ones).
+ */
+export const SPARK_PORT_RANGE = { from: PORTS.sparkMaster, to: 7099 } as const;
+
+/** Labels the pods of a Spark cluster and every driver of it (the streaming job, Airflow's tasks). */
+export const SPARK_LABEL = { "market-data.platform/spark": "true" } as const;
+
+/**
+ * `spark-defaults.conf` of a cluster that authenticates every connection with a shared secret and
+ * encrypts RPC (AES-GCM, no SASL fallback). Master, workers and drivers read it from
+ * `SPARK_CONF_DIR`, so the secret is on no command line; a worker hands it to its executors.
+ */
+export function sparkSecurityConf(secret: string): string {
+  const conf: Record<string, string> = {
+    "spark.authenticate": "true",
+    "spark.authenticate.secret": secret,
+    "spark.network.crypto.enabled": "true",
+    "spark.network.crypto.cipher": "AES/GCM/NoPadding",
+    "spark.network.crypto.saslFallback": "false",
+    "spark.master.rest.enabled": "false",
+  };
+  return `${Object.entries(conf)
+    .map(([key, value]) => `${key} ${value}`)
+    .join("\n")}\n`;
+}
 
 /** `spark-submit` of one of our jobs on `master`, with `conf` sorted for stable previews. */
 export function jobCommand(job: SparkJob, master: string, conf: Record<string, string>, args: string[] = []): string[] {

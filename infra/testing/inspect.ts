@@ -87,7 +87,17 @@ export function metadataOf(resource: RecordedResource): { name: string; namespac
   return resource.plain.metadata as ReturnType<typeof metadataOf>;
 }
 
-/** Whether every label of the selector is on the pod. */
-export function selects(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+/** Whether every label of the selector is on the pod; an empty selector selects every pod. */
+export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+}
+
+/** The namespace's baseline policies (default deny, DNS, egress by label) belong to this component. */
+const NAMESPACE_POLICIES = "market-data:kubernetes:NamespacePolicies";
+
+/** The NetworkPolicies of a workload's own that select its pods: all but the namespace's baseline. */
+export function workloadPolicies(resources: RecordedResource[], podLabels: Record<string, string>): RecordedResource[] {
+  return resources.filter(
+    (r) => r.type === TYPES.networkPolicy && r.parent?.type !== NAMESPACE_POLICIES && selects((r.plain.spec as Json).podSelector?.matchLabels, podLabels),
+  );
 }

@@ -29,7 +29,7 @@ def s3_settings() -> S3Settings:
 @pytest.fixture(scope="session")
 def kafka_settings() -> KafkaSettings:
     return KafkaSettings(
-        brokers=required_env(CONTRACT.env["kafkaBrokers"]), ssl=False, sasl_mechanism=None, username=None, password=None, ca_file=None
+        brokers=required_env(CONTRACT.env["kafkaBrokers"]), ssl=False, sasl_mechanism=None, username=None, password=None, ca_pem=None
     )
 
 

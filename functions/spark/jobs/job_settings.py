@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 from contract import CONTRACT
@@ -41,7 +42,8 @@ class KafkaSettings:
     sasl_mechanism: str | None
     username: str | None
     password: str | None = field(repr=False)
-    ca_file: str | None
+    # The cluster CA's certificates (PEM), handed to executors inline: they have no file of it.
+    ca_pem: str | None = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,33 @@ class _Reader:
         if value is None:
             self.problems.append(f"`{name}` is required")
         return value or ""
+
+    def file(self, name: str) -> str | None:
+        """The content of the file that `name` names, if set."""
+        path = self.optional(name)
+        if path is None:
+            return None
+        try:
+            content = Path(path).read_text(encoding="utf-8")
+        except OSError as err:
+            self.problems.append(f"`{name}` names {path!r}, which cannot be read ({err.strerror})")
+            return None
+        if not content.strip():
+            self.problems.append(f"`{name}` names {path!r}, which is empty")
+            return None
+        return content
+
+    def secret(self, name: str) -> str | None:
+        """A credential: the value of `name`, or the content of the file `<name>_FILE` names (a mounted Secret)."""
+        value = self.optional(name)
+        file_name = f"{name}_FILE"
+        if self.optional(file_name) is None:
+            return value
+        if value is not None:
+            self.problems.append(f"`{name}` and `{file_name}` are both set; set only one")
+            return value
+        content = self.file(file_name)
+        return content.rstrip("\r\n") if content is not None else None
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.optional(name)
@@ -118,12 +147,14 @@ def _kafka(r: _Reader) -> KafkaSettings:
         if mechanism not in SASL_MECHANISMS:
             r.problems.append(f"`{ENV['kafkaSaslMechanism']}` must be one of {', '.join(SASL_MECHANISMS)} (got {mechanism!r})")
     username = r.required(ENV["kafkaUsername"]) if mechanism else None
-    password = r.required(ENV["kafkaPassword"]) if mechanism else None
+    password = r.secret(ENV["kafkaPassword"]) if mechanism else None
+    if mechanism and password is None and not any(ENV["kafkaPassword"] in p for p in r.problems):
+        r.problems.append(f"`{ENV['kafkaPassword']}` is required (or `{ENV['kafkaPassword']}_FILE`, a file holding it)")
     return KafkaSettings(
         brokers=brokers,
         ssl=r.flag(ENV["kafkaSsl"], False),
         sasl_mechanism=mechanism,
         username=username,
         password=password,
-        ca_file=r.optional(ENV["kafkaCaFile"]),
+        ca_pem=r.file(ENV["kafkaCaFile"]),
     )

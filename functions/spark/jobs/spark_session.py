@@ -76,7 +76,8 @@ def kafka_options(kafka: KafkaSettings) -> dict[str, str]:
             "org.apache.kafka.common.security.scram.ScramLoginModule required "
             f"username={_jaas_quote(kafka.username or '')} password={_jaas_quote(kafka.password or '')};"
         )
-    if kafka.ca_file:
+    if kafka.ca_pem:
+        # Inline, not a path: the executors that read Kafka have no copy of the file.
         options["kafka.ssl.truststore.type"] = "PEM"
-        options["kafka.ssl.truststore.location"] = kafka.ca_file
+        options["kafka.ssl.truststore.certificates"] = kafka.ca_pem
     return options
