@@ -60,7 +60,12 @@ def market_data_daily() -> None:
     def daily_metrics(days: dict[str, str]) -> None:
         from market_data.pipeline import spark_job
 
-        spark_job("daily_metrics.py", ["--from", days["from"], "--to", days["to"]], get_current_context(), int(PROGRAM_TIMEOUT.total_seconds()) - 60)
+        spark_job(
+            "daily_metrics.py",
+            ["--from", days["from"], "--to", days["to"]],
+            get_current_context(),
+            int(PROGRAM_TIMEOUT.total_seconds()) - 60,
+        )
 
     @task
     def check_quality(days: dict[str, str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ in the environment; `test/harness/serve.ts` prints them for a run by hand.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -40,7 +41,9 @@ os.environ.update(
 
 def airflow_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(DAGS)}
-    return subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=env, capture_output=True, text=True, check=check, timeout=300)
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("airflow")), *args], env=env, capture_output=True, text=True, check=check, timeout=300
+    )
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +51,12 @@ def airflow_db() -> Path:
     """The metadata DB, migrated once for the whole run (about 10 s)."""
     airflow_cli("db", "migrate")
     return _HOME / "airflow.db"
+
+
+def spark_home() -> str:
+    spec = importlib.util.find_spec("pyspark")
+    assert spec is not None and spec.origin is not None, "pyspark is not installed"
+    return str(Path(spec.origin).parent)
 
 
 def env(name: str) -> str:
@@ -78,19 +87,36 @@ class Deployment:
             "jobs_dir": str(REPO / "functions" / "spark" / "jobs"),
             "programs": {
                 "batch-producer": {
-                    "command": [shutil.which("node") or "node", "-r", "ts-node/register/transpile-only", "test/harness/recorded-batch-producer.ts"],
+                    "command": [
+                        shutil.which("node") or "node",
+                        "-r",
+                        "ts-node/register/transpile-only",
+                        "test/harness/recorded-batch-producer.ts",
+                    ],
                     "env": {"KAFKA_BROKERS": env("KAFKA_BROKERS"), "LOG_LEVEL": "warn"},
                     "secrets": ["kafka"],
                 },
                 "spark-submit": {
                     "command": [
                         str(Path(sys.executable).with_name("spark-submit")),
-                        "--master", "local[2]",
-                        "--driver-memory", "2g",
-                        "--conf", "spark.ui.enabled=false",
-                        "--conf", "spark.sql.shuffle.partitions=4",
+                        "--master",
+                        "local[2]",
+                        "--driver-memory",
+                        "2g",
+                        "--conf",
+                        "spark.ui.enabled=false",
+                        "--conf",
+                        "spark.sql.shuffle.partitions=4",
                     ],
-                    "env": {**s3, "KAFKA_BROKERS": env("KAFKA_BROKERS"), "SPARK_LOCAL_IP": "127.0.0.1", "TICK_WINDOWS_WATERMARK": "5 seconds"},
+                    "env": {
+                        **s3,
+                        "KAFKA_BROKERS": env("KAFKA_BROKERS"),
+                        "SPARK_LOCAL_IP": "127.0.0.1",
+                        "TICK_WINDOWS_WATERMARK": "5 seconds",
+                        # pyspark's own Spark, driven by this environment's python.
+                        "SPARK_HOME": spark_home(),
+                        "PYSPARK_PYTHON": sys.executable,
+                    },
                     "secrets": ["s3"],
                 },
             },
@@ -106,6 +132,8 @@ class Deployment:
             "tick_windows_mode": "available-now",
         }
         self.snowflake: dict[str, Any] = {"enabled": False}
+        # The Snowflake database of the deployment's connection, when it has one.
+        self.database = ""
         self.connections = {
             "market_data_kafka": {"conn_type": "kafka", "extra": {"bootstrap.servers": env("KAFKA_BROKERS")}},
             "market_data_s3": {
@@ -162,7 +190,12 @@ def snowflake_server() -> Iterator[dict[str, Any]]:
 
 def snowflake_connection(server: dict[str, Any], database: str) -> dict[str, Any]:
     extra = {k: v for k, v in server.items() if k not in ("user", "password")}
-    return {"conn_type": "snowflake", "login": server["user"], "password": server["password"], "extra": {**extra, "database": database, "schema": "ANALYTICS"}}
+    return {
+        "conn_type": "snowflake",
+        "login": server["user"],
+        "password": server["password"],
+        "extra": {**extra, "database": database, "schema": "ANALYTICS"},
+    }
 
 
 def create_warehouse(server: dict[str, Any], database: str) -> None:

@@ -152,7 +152,9 @@ def catch_up_windows(window: Mapping[str, str], context: Mapping[str, Any], time
     keys = published_keys(client, s.buckets[table.zone], table, [end.date().isoformat(), (end + timedelta(days=1)).date().isoformat()])
     newest = max((r["window_end"] for f in read_files(client, s.buckets[table.zone], keys[-5:]) for r in f.rows), default=None)
     if newest is None or (newest if newest.tzinfo else newest.replace(tzinfo=timezone.utc)) < end:
-        fail(f"check `tick_windows_current` failed for every symbol on {window['end']}: the streaming job's newest window ends at {newest}, before the hour's end")
+        fail(
+            f"check `tick_windows_current` failed for every symbol on {window['end']}: the streaming job's newest window ends at {newest}, before the hour's end"
+        )
     return "current"
 
 
@@ -161,7 +163,12 @@ def check_hourly(window: Mapping[str, str]) -> dict[str, Any]:
     table = load_contract().tables["tick_windows"]
     files, rows, start, end = _window_rows(s, window)
     failures = check_tick_windows(
-        rows, [c.lower() for c in table.required], s.pipeline.realtime_symbols, start, end, timedelta(minutes=s.pipeline.max_window_gap_minutes)
+        rows,
+        [c.lower() for c in table.required],
+        s.pipeline.realtime_symbols,
+        start,
+        end,
+        timedelta(minutes=s.pipeline.max_window_gap_minutes),
     )
     if failures:
         fail(str(QualityError(failures)))

@@ -66,7 +66,9 @@ def price_bounds(rows: Iterable[Row], when: str, inside: Sequence[str] = ("open"
         for name in inside:
             v = r.get(name)
             if v is not None and not low <= v <= high:
-                out.append(Failure("price_bounds", str(r.get("symbol")), _day(r.get(when)), f"{name} {v} is outside low {low} and high {high}"))
+                out.append(
+                    Failure("price_bounds", str(r.get("symbol")), _day(r.get(when)), f"{name} {v} is outside low {low} and high {high}")
+                )
     return out
 
 
@@ -81,10 +83,16 @@ def daily_rows_expected(rows: Sequence[Row], symbols: Sequence[str], published: 
         if not days_of.get(symbol):
             out.append(Failure("rows_per_symbol_and_date", symbol, "every day of the range", "no rows"))
             continue
-        out.extend(Failure("rows_per_symbol_and_date", symbol, d, "no row, though other symbols traded that day") for d in every_day if d not in days_of[symbol])
+        out.extend(
+            Failure("rows_per_symbol_and_date", symbol, d, "no row, though other symbols traded that day")
+            for d in every_day
+            if d not in days_of[symbol]
+        )
         count = sum(1 for r in rows if r["symbol"] == symbol)
         if published is not None and symbol in published and count != published[symbol]:
-            out.append(Failure("rows_per_symbol_and_date", symbol, "the range", f"{count} rows, but the batch published {published[symbol]} bars"))
+            out.append(
+                Failure("rows_per_symbol_and_date", symbol, "the range", f"{count} rows, but the batch published {published[symbol]} bars")
+            )
     return out
 
 
@@ -99,7 +107,14 @@ def freshness(rows: Sequence[Row], symbols: Sequence[str], last: date, max_age_d
     for symbol in symbols:
         if symbol in newest and (last - newest[symbol]).days > max_age_days:
             age = (last - newest[symbol]).days
-            out.append(Failure("freshness", symbol, newest[symbol].isoformat(), f"its newest day is {age} days before the range's end {last}, more than {max_age_days}"))
+            out.append(
+                Failure(
+                    "freshness",
+                    symbol,
+                    newest[symbol].isoformat(),
+                    f"its newest day is {age} days before the range's end {last}, more than {max_age_days}",
+                )
+            )
     return out
 
 
@@ -127,7 +142,12 @@ def window_gaps(rows: Sequence[Row], symbols: Sequence[str], start: datetime, en
             out.append(Failure("windows_present", symbol, f"{start.isoformat()}..{end.isoformat()}", "no windows in the hour"))
             continue
         out.extend(
-            Failure("window_gaps", symbol, b.isoformat(), f"{int((b - a).total_seconds() // 60)} minutes since the previous window, more than {int(max_gap.total_seconds() // 60)}")
+            Failure(
+                "window_gaps",
+                symbol,
+                b.isoformat(),
+                f"{int((b - a).total_seconds() // 60)} minutes since the previous window, more than {int(max_gap.total_seconds() // 60)}",
+            )
             for a, b in zip(times, times[1:], strict=False)
             if b - a > max_gap
         )

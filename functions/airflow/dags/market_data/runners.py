@@ -79,7 +79,9 @@ def _run_local(argv: list[str], env: dict[str, str], secrets: dict[str, str], ti
     # The worker's own settings (its connections' secrets among them) stay out of the program's environment.
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     try:
-        done = subprocess.run(argv, env={**inherited, **env, **secrets}, capture_output=True, text=True, timeout=timeout_seconds, check=False)
+        done = subprocess.run(
+            argv, env={**inherited, **env, **secrets}, capture_output=True, text=True, timeout=timeout_seconds, check=False
+        )
     except subprocess.TimeoutExpired as err:
         raise ProgramFailed(f"{argv[0]} did not finish within {timeout_seconds} s") from err
     print(done.stdout[-20_000:], end="")
@@ -123,7 +125,9 @@ def _run_docker(
     return result if isinstance(result, str) else None
 
 
-def _run_pod(runner: RunnerSettings, program: Program, argv: list[str], env: dict[str, str], context: Mapping[str, Any], timeout_seconds: int) -> str | None:
+def _run_pod(
+    runner: RunnerSettings, program: Program, argv: list[str], env: dict[str, str], context: Mapping[str, Any], timeout_seconds: int
+) -> str | None:
     from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 
     spec = runner.programs[program.name]

@@ -19,7 +19,7 @@ EXPECTED = {"market_data_daily", "market_data_hourly"}
 def dagbag(airflow_db: Path) -> Any:
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(DAGS), include_examples=False)
+    return DagBag(dag_folder=str(DAGS))
 
 
 def chain_of(dag: Any) -> list[str]:
@@ -93,7 +93,9 @@ def test_parsing_reads_no_setting_and_imports_nothing_heavy() -> None:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_VAR_", "AIRFLOW_CONN_"))}
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**env, "PYTHONPATH": str(DAGS)}, check=False, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**env, "PYTHONPATH": str(DAGS)}, check=False, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     heavy, _ = done.stdout.strip().rsplit(" ", 1)
     assert heavy == "[]", done.stdout

@@ -42,7 +42,9 @@ def connect_kwargs(conn: Any, extra: Mapping[str, Any]) -> dict[str, Any]:
         from cryptography.hazmat.primitives import serialization
 
         key = serialization.load_pem_private_key(str(pem).encode(), password=None)
-        kwargs["private_key"] = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        kwargs["private_key"] = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     if conn.schema:
         kwargs.setdefault("schema", conn.schema)
     return kwargs
@@ -85,7 +87,9 @@ def land_files(cursor: Any, contract: Contract, table: LoadedTable, files: Seque
     return sum(int(row[3]) for row in cursor.fetchall())
 
 
-def wait_for_pipe(cursor: Any, table: LoadedTable, keys: Sequence[str], timeout_seconds: int, sleep: Callable[[float], None] = time.sleep) -> None:
+def wait_for_pipe(
+    cursor: Any, table: LoadedTable, keys: Sequence[str], timeout_seconds: int, sleep: Callable[[float], None] = time.sleep
+) -> None:
     """Until the pipe has staged every file in `keys`; raises TimeoutError naming the missing ones."""
     deadline = time.monotonic() + timeout_seconds
     while True:
@@ -94,7 +98,9 @@ def wait_for_pipe(cursor: Any, table: LoadedTable, keys: Sequence[str], timeout_
         if not missing:
             return
         if time.monotonic() >= deadline:
-            raise TimeoutError(f"the pipe staged {len(keys) - len(missing)} of {len(keys)} files of {table.table} within {timeout_seconds} s; missing: {missing[:5]}")
+            raise TimeoutError(
+                f"the pipe staged {len(keys) - len(missing)} of {len(keys)} files of {table.table} within {timeout_seconds} s; missing: {missing[:5]}"
+            )
         sleep(10)
 
 
@@ -106,7 +112,9 @@ def merge(cursor: Any, table: LoadedTable, keys: Sequence[str]) -> tuple[int, in
     return inserted, updated
 
 
-def load(conn: Any, contract: Contract, table: LoadedTable, files: Sequence[DataFile], landing: str, pipe_timeout_seconds: int) -> LoadResult:
+def load(
+    conn: Any, contract: Contract, table: LoadedTable, files: Sequence[DataFile], landing: str, pipe_timeout_seconds: int
+) -> LoadResult:
     keys = [f.key for f in files]
     if not keys:
         return LoadResult(0, 0, 0, 0)
