@@ -93,7 +93,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
 
     it("gives each client a KafkaUser with least-privilege ACLs", () => {
       const users = Object.fromEntries(ofType(resources, TYPES.kafkaUser).map((u) => [metadataOf(u).name, spec(u)]));
-      assert.deepEqual(Object.keys(users).sort(), ["batch-producer", "dashboard", "realtime-producer", "sink", "spark"]);
+      assert.deepEqual(Object.keys(users).sort(), ["airflow", "batch-producer", "dashboard", "realtime-producer", "sink", "spark"]);
       const grants = (user: string) =>
         (users[user].authorization.acls as { resource: { type: string; name: string; patternType: string }; operations: string[] }[]).map(
           (a) => `${a.resource.type}:${a.resource.name}:${a.resource.patternType}:${[...a.operations].sort().join("+")}`,
@@ -107,6 +107,8 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       ]);
       assert.deepEqual(grants("realtime-producer"), [`topic:${TOPICS.realtime}:literal:Describe+Write`]);
       assert.deepEqual(grants("batch-producer"), [`topic:${TOPICS.batch}:literal:Describe+Write`]);
+      // The daily DAG's wait for the sink reads that group's committed offsets.
+      assert.deepEqual(grants("airflow").sort(), ["group:market-data-sink:literal:Describe+Read", `topic:${TOPICS.batch}:literal:Describe+Read`]);
       // Spark's Kafka source makes up its group ids, so its group grant is a prefix.
       assert.deepEqual(grants("spark").sort(), ["group:spark-kafka-:prefix:Describe+Read", `topic:${TOPICS.batch}:literal:Describe+Read`, `topic:${TOPICS.realtime}:literal:Describe+Read`]);
     });

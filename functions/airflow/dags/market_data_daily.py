@@ -78,7 +78,7 @@ def market_data_daily() -> None:
     def load_snowflake(checked: dict[str, Any]) -> dict[str, int]:
         from market_data.pipeline import load_snowflake
 
-        return load_snowflake("daily_metrics", checked, get_current_context()["ti"].log)
+        return load_snowflake("daily_metrics", checked)
 
     days = run_range()
     report = ingest(days)

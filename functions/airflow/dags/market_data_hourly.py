@@ -59,7 +59,7 @@ def market_data_hourly() -> None:
     def load_snowflake(checked: dict[str, Any]) -> dict[str, int]:
         from market_data.pipeline import load_snowflake
 
-        return load_snowflake("tick_windows", checked, get_current_context()["ti"].log)
+        return load_snowflake("tick_windows", checked)
 
     window = hour_window()
     caught_up = catch_up_windows(window)

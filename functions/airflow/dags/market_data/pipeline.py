@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -20,7 +21,7 @@ DAILY_LOOKBACK_DAYS = 6
 
 def fail(message: str) -> None:
     """Fails the task at once: a bad setting or bad data does not get better on a retry."""
-    from airflow.exceptions import AirflowFailException
+    from airflow.sdk.exceptions import AirflowFailException
 
     raise AirflowFailException(message)
 
@@ -175,9 +176,9 @@ def check_hourly(window: Mapping[str, str]) -> dict[str, Any]:
     return {"files": [f.key for f in files], "rows": len(rows)}
 
 
-def load_snowflake(name: str, checked: Mapping[str, Any], log: Any) -> dict[str, int]:
+def load_snowflake(name: str, checked: Mapping[str, Any]) -> dict[str, int]:
     """Stages the checked files and MERGEs them; skips, visibly, where Snowflake is disabled."""
-    from airflow.exceptions import AirflowSkipException
+    from airflow.sdk.exceptions import AirflowSkipException
 
     from market_data import warehouse
 
@@ -193,5 +194,5 @@ def load_snowflake(name: str, checked: Mapping[str, Any], log: Any) -> dict[str,
         result = warehouse.load(conn, contract, table, files, s.snowflake.landing.get(name, "dag"), s.snowflake.pipe_timeout_seconds)
     finally:
         conn.close()
-    log.info("loaded %s: %s", table.table, result)
+    logging.getLogger("airflow.task").info("loaded %s: %s", table.table, result)
     return {"files": result.files, "rows_staged": result.rows_staged, "inserted": result.inserted, "updated": result.updated}

@@ -112,6 +112,7 @@ def _run_docker(
         private_environment=secrets,
         docker_url=runner.options.get("docker_url"),
         network_mode=runner.options.get("network"),
+        hostname=runner.options.get("hostname"),
         user=spec.get("user"),
         auto_remove="force",
         mount_tmp_dir=False,
@@ -143,6 +144,9 @@ def _run_pod(
         get_logs=True,
         on_finish_action="delete_pod",
         startup_timeout_seconds=int(runner.options.get("startup_timeout_seconds", 300)),
+        # The namespace enforces `restricted`: the XCom sidecar must meet it too, and no pod gets an API token.
+        xcom_sidecar_container_security_context=runner.options.get("sidecar_security_context"),
+        automount_service_account_token=False,
         active_deadline_seconds=timeout_seconds,
     )
     try:

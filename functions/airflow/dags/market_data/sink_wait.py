@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseOperator
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+# The connection's extra that names a file holding `sasl.password`.
+PASSWORD_FILE = "sasl.password.file"
 # librdkafka's value for "no offset committed".
 NO_OFFSET = -1001
 
@@ -50,6 +53,9 @@ def kafka_config(conn_id: str) -> dict[str, Any]:
     from market_data.settings import connection_env
 
     config = dict(connection_env(BaseHook.get_connection(conn_id)))
+    # On Kubernetes the password is a file of the Kafka user's mounted Secret, never in the connection.
+    if path := config.pop(PASSWORD_FILE, None):
+        config["sasl.password"] = Path(str(path)).read_text(encoding="utf-8").strip()
     config.setdefault("socket.timeout.ms", 10_000)
     return config
 
@@ -138,7 +144,7 @@ class SinkCaughtUpSensor(BaseOperator):
             self.log.info("the sink has landed every record of the run")
             return
         detail = ", ".join(f"partition {p} committed {o['committed']} of {o['end']}" for p, o in event["behind"].items())
-        from airflow.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         # The bound is the bound: a retry would only wait again for what did not come.
         raise AirflowFailException(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -28,7 +27,7 @@ RECORDED = 2_500
 UPSTREAM = "^(ingest|wait_for_sink|daily_metrics)$"
 
 
-def run_dag(dag_id: str, caplog: pytest.LogCaptureFixture, **kwargs: Any) -> tuple[str, dict[str, str], str]:
+def run_dag(dag_id: str, capsys: pytest.CaptureFixture[str], **kwargs: Any) -> tuple[str, dict[str, str], str]:
     """One `dag.test()` run: its state, each task's state, and everything its tasks logged."""
     from airflow.dag_processing.dagbag import DagBag
 
@@ -37,10 +36,12 @@ def run_dag(dag_id: str, caplog: pytest.LogCaptureFixture, **kwargs: Any) -> tup
     # A failed task fails the run at once here: its retries (with their minutes of backoff) are the scheduler's business.
     for task in dag.tasks:
         task.retries = 0
-    with caplog.at_level(logging.INFO):
-        run = dag.test(**kwargs)
+    capsys.readouterr()
+    run = dag.test(**kwargs)
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-    return str(run.state), states, caplog.text
+    # The tasks' logs, their errors among them, go to the process's output.
+    out = capsys.readouterr()
+    return str(run.state), states, out.out + out.err
 
 
 def query(server: dict[str, Any], database: str, sql: str) -> list[tuple[Any, ...]]:
@@ -85,10 +86,10 @@ def recorded_bars() -> list[dict[str, Any]]:
 
 
 def test_a_run_lands_checks_and_loads_the_recorded_year_and_a_rerun_updates_in_place(
-    deployment: Deployment, snowflake_server: dict[str, Any], s3: Any, caplog: pytest.LogCaptureFixture
+    deployment: Deployment, snowflake_server: dict[str, Any], s3: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     database = deployment.database
-    state, tasks, log = run_dag("market_data_daily", caplog, run_conf=RANGE)
+    state, tasks, log = run_dag("market_data_daily", capsys, run_conf=RANGE)
     assert state == "success", f"{tasks}\n{log[-5000:]}"
     assert set(tasks.values()) == {"success"}, tasks
     assert query(
@@ -104,8 +105,7 @@ def test_a_run_lands_checks_and_loads_the_recorded_year_and_a_rerun_updates_in_p
     assert original["low"] <= corrected["open"] < original["open"]
     publish_correction(corrected)
 
-    caplog.clear()
-    state, tasks, log = run_dag("market_data_daily", caplog, run_conf=RANGE)
+    state, tasks, log = run_dag("market_data_daily", capsys, run_conf=RANGE)
     assert state == "success", f"{tasks}\n{log[-5000:]}"
     assert query(snowflake_server, database, "SELECT COUNT(*) FROM DAILY_METRICS") == [(RECORDED,)]
     [(open_,)] = query(snowflake_server, database, "SELECT OPEN FROM DAILY_METRICS WHERE SYMBOL = 'MSFT' AND TRADE_DATE = '2024-06-03'")
@@ -175,7 +175,7 @@ BAD_DATA: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
 
 @pytest.mark.parametrize("check", [*BAD_DATA, "freshness"])
 def test_each_quality_check_fails_the_run_naming_the_check_the_symbol_and_the_day_and_nothing_is_loaded(
-    check: str, deployment: Deployment, snowflake_server: dict[str, Any], s3: Any, caplog: pytest.LogCaptureFixture
+    check: str, deployment: Deployment, snowflake_server: dict[str, Any], s3: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     files = good_files(s3, deployment.buckets["processed"])
     if check == "freshness":
@@ -189,7 +189,7 @@ def test_each_quality_check_fails_the_run_naming_the_check_the_symbol_and_the_da
     put_files(s3, deployment.buckets["processed"], files)
 
     state, tasks, log = run_dag(
-        "market_data_daily", caplog, run_conf=DECEMBER, mark_success_pattern=UPSTREAM
+        "market_data_daily", capsys, run_conf=DECEMBER, mark_success_pattern=UPSTREAM
     )
     assert state == "failed"
     assert tasks["check_quality"] == "failed" and tasks["load_snowflake"] == "upstream_failed", tasks
@@ -198,13 +198,13 @@ def test_each_quality_check_fails_the_run_naming_the_check_the_symbol_and_the_da
 
 
 def test_good_files_pass_the_checks_and_load(
-    deployment: Deployment, snowflake_server: dict[str, Any], s3: Any, caplog: pytest.LogCaptureFixture
+    deployment: Deployment, snowflake_server: dict[str, Any], s3: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The bad-data tests' own baseline: without the damage the same run loads every row."""
     files = good_files(s3, deployment.buckets["processed"])
     put_files(s3, deployment.buckets["processed"], files)
     state, tasks, log = run_dag(
-        "market_data_daily", caplog, run_conf=DECEMBER, mark_success_pattern=UPSTREAM
+        "market_data_daily", capsys, run_conf=DECEMBER, mark_success_pattern=UPSTREAM
     )
     assert state == "success", f"{tasks}\n{log[-5000:]}"
     rows = sum(t.num_rows for t in files.values())
@@ -212,13 +212,13 @@ def test_good_files_pass_the_checks_and_load(
 
 
 def test_the_wait_for_the_sink_times_out_within_its_bound_when_the_data_never_arrives(
-    deployment: Deployment, snowflake_server: dict[str, Any], caplog: pytest.LogCaptureFixture
+    deployment: Deployment, snowflake_server: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A group nobody consumes with: the records the run publishes are never committed past.
     deployment.pipeline = {**deployment.pipeline, "sink_group": "nobody-consumes-with-this-group", "sink_timeout_seconds": 5}
     deployment.apply()
     started = time.monotonic()
-    state, tasks, log = run_dag("market_data_daily", caplog, run_conf=DECEMBER)
+    state, tasks, log = run_dag("market_data_daily", capsys, run_conf=DECEMBER)
     assert state == "failed"
     assert tasks["ingest"] == "success" and tasks["wait_for_sink"] == "failed", tasks
     assert {tasks[t] for t in ("daily_metrics", "check_quality", "load_snowflake")} == {"upstream_failed"}, tasks
