@@ -107,8 +107,8 @@ def check_daily(days: Mapping[str, str], report: Mapping[str, Any] | None) -> di
         [c.lower() for c in table.required],
         s.pipeline.batch_symbols,
         published,
-        date.fromisoformat(days["to"]),
-        s.pipeline.freshness_days,
+        last=date.fromisoformat(days["to"]),
+        max_age_days=s.pipeline.freshness_days,
     )
     if failures:
         fail(str(QualityError(failures)))
@@ -154,7 +154,8 @@ def catch_up_windows(window: Mapping[str, str], context: Mapping[str, Any], time
     newest = max((r["window_end"] for f in read_files(client, s.buckets[table.zone], keys[-5:]) for r in f.rows), default=None)
     if newest is None or (newest if newest.tzinfo else newest.replace(tzinfo=timezone.utc)) < end:
         fail(
-            f"check `tick_windows_current` failed for every symbol on {window['end']}: the streaming job's newest window ends at {newest}, before the hour's end"
+            f"check `tick_windows_current` failed for every symbol on {window['end']}: "
+            f"the streaming job's newest window ends at {newest}, before the hour's end"
         )
     return "current"
 
@@ -167,9 +168,9 @@ def check_hourly(window: Mapping[str, str]) -> dict[str, Any]:
         rows,
         [c.lower() for c in table.required],
         s.pipeline.realtime_symbols,
-        start,
-        end,
-        timedelta(minutes=s.pipeline.max_window_gap_minutes),
+        start=start,
+        end=end,
+        max_gap=timedelta(minutes=s.pipeline.max_window_gap_minutes),
     )
     if failures:
         fail(str(QualityError(failures)))
@@ -191,7 +192,14 @@ def load_snowflake(name: str, checked: Mapping[str, Any]) -> dict[str, int]:
     files = read_files(client, s.buckets[table.zone], checked["files"])
     conn = warehouse.connect(CONNECTIONS["snowflake"])
     try:
-        result = warehouse.load(conn, contract, table, files, s.snowflake.landing.get(name, "dag"), s.snowflake.pipe_timeout_seconds)
+        result = warehouse.load(
+            conn,
+            contract,
+            table,
+            files,
+            landing=s.snowflake.landing.get(name, "dag"),
+            pipe_timeout_seconds=s.snowflake.pipe_timeout_seconds,
+        )
     finally:
         conn.close()
     logging.getLogger("airflow.task").info("loaded %s: %s", table.table, result)

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 Row = Mapping[str, Any]
@@ -119,7 +120,13 @@ def freshness(rows: Sequence[Row], symbols: Sequence[str], last: date, max_age_d
 
 
 def check_daily_metrics(
-    rows: Sequence[Row], required: Sequence[str], symbols: Sequence[str], published: Mapping[str, int] | None, last: date, max_age_days: int
+    rows: Sequence[Row],
+    required: Sequence[str],
+    symbols: Sequence[str],
+    published: Mapping[str, int] | None,
+    *,
+    last: date,
+    max_age_days: int,
 ) -> list[Failure]:
     return [
         *daily_rows_expected(rows, symbols, published),
@@ -148,14 +155,14 @@ def window_gaps(rows: Sequence[Row], symbols: Sequence[str], start: datetime, en
                 b.isoformat(),
                 f"{int((b - a).total_seconds() // 60)} minutes since the previous window, more than {int(max_gap.total_seconds() // 60)}",
             )
-            for a, b in zip(times, times[1:], strict=False)
+            for a, b in pairwise(times)
             if b - a > max_gap
         )
     return out
 
 
 def check_tick_windows(
-    rows: Sequence[Row], required: Sequence[str], symbols: Sequence[str], start: datetime, end: datetime, max_gap: timedelta
+    rows: Sequence[Row], required: Sequence[str], symbols: Sequence[str], *, start: datetime, end: datetime, max_gap: timedelta
 ) -> list[Failure]:
     return [
         *window_gaps(rows, symbols, start, end, max_gap),

@@ -26,7 +26,7 @@ from market_data.settings import CONNECTIONS, RunnerSettings, connection_env
 POD_RESULT_FILE = "/airflow/xcom/return.json"
 
 
-class ProgramFailed(Exception):
+class ProgramFailedError(Exception):
     """The program exited non-zero; the message carries its last lines."""
 
 
@@ -62,7 +62,7 @@ def last_line(output: str) -> str | None:
 
 
 def run_program(runner: RunnerSettings, program: Program, context: Mapping[str, Any], timeout_seconds: int) -> str | None:
-    """Runs `program` to completion; returns its last line when asked, raises ProgramFailed on a non-zero exit."""
+    """Runs `program` to completion; returns its last line when asked, raises ProgramFailedError on a non-zero exit."""
     from airflow.sdk import BaseHook
 
     argv = [*runner.command(program.name), *program.args]
@@ -71,8 +71,8 @@ def run_program(runner: RunnerSettings, program: Program, context: Mapping[str, 
     if runner.kind == "local":
         return _run_local(argv, env, secret_env(secrets, BaseHook.get_connection), timeout_seconds)
     if runner.kind == "docker":
-        return _run_docker(runner, program, argv, env, secret_env(secrets, BaseHook.get_connection), context, timeout_seconds)
-    return _run_pod(runner, program, argv, env, context, timeout_seconds)
+        return _run_docker(runner, program, argv, env, secrets=secret_env(secrets, BaseHook.get_connection), context=context)
+    return _run_pod(runner, program, argv, env, context=context, timeout_seconds=timeout_seconds)
 
 
 def _run_local(argv: list[str], env: dict[str, str], secrets: dict[str, str], timeout_seconds: int) -> str | None:
@@ -83,12 +83,12 @@ def _run_local(argv: list[str], env: dict[str, str], secrets: dict[str, str], ti
             argv, env={**inherited, **env, **secrets}, capture_output=True, text=True, timeout=timeout_seconds, check=False
         )
     except subprocess.TimeoutExpired as err:
-        raise ProgramFailed(f"{argv[0]} did not finish within {timeout_seconds} s") from err
+        raise ProgramFailedError(f"{argv[0]} did not finish within {timeout_seconds} s") from err
     print(done.stdout[-20_000:], end="")
     print(done.stderr[-20_000:], end="")
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
-        raise ProgramFailed(f"{' '.join(argv[:3])} exited with {done.returncode}:\n{tail}")
+        raise ProgramFailedError(f"{' '.join(argv[:3])} exited with {done.returncode}:\n{tail}")
     return last_line(done.stdout)
 
 
@@ -97,9 +97,9 @@ def _run_docker(
     program: Program,
     argv: list[str],
     env: dict[str, str],
+    *,
     secrets: dict[str, str],
     context: Mapping[str, Any],
-    timeout_seconds: int,
 ) -> str | None:
     from airflow.providers.docker.operators.docker import DockerOperator
 
@@ -122,12 +122,12 @@ def _run_docker(
     try:
         result = operator.execute(dict(context))  # type: ignore[arg-type]
     except Exception as err:
-        raise ProgramFailed(f"{program.name} failed in its container: {err}") from err
+        raise ProgramFailedError(f"{program.name} failed in its container: {err}") from err
     return result if isinstance(result, str) else None
 
 
 def _run_pod(
-    runner: RunnerSettings, program: Program, argv: list[str], env: dict[str, str], context: Mapping[str, Any], timeout_seconds: int
+    runner: RunnerSettings, program: Program, argv: list[str], env: dict[str, str], *, context: Mapping[str, Any], timeout_seconds: int
 ) -> str | None:
     from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 
@@ -152,7 +152,7 @@ def _run_pod(
     try:
         result = operator.execute(dict(context))  # type: ignore[arg-type]
     except Exception as err:
-        raise ProgramFailed(f"{program.name} failed in its pod: {err}") from err
+        raise ProgramFailedError(f"{program.name} failed in its pod: {err}") from err
     if result is None:
         return None
     return result if isinstance(result, str) else json.dumps(result)

@@ -61,7 +61,7 @@ def kafka_config(conn_id: str) -> dict[str, Any]:
 
 
 class SinkCaughtUpTrigger(BaseTrigger):
-    def __init__(self, conn_id: str, group: str, topic: str, end_offsets: dict[str, str], poll_seconds: float, deadline: str) -> None:
+    def __init__(self, *, conn_id: str, group: str, topic: str, end_offsets: dict[str, str], poll_seconds: float, deadline: str) -> None:
         super().__init__()
         self.conn_id = conn_id
         self.group = group
@@ -113,7 +113,7 @@ class SinkCaughtUpSensor(BaseOperator):
         super().__init__(**kwargs)
         self.report = report
 
-    def execute(self, context: Any) -> None:
+    def execute(self, context: Any) -> None:  # noqa: ARG002 (the operator interface)
         from market_data.settings import CONNECTIONS, read_settings
 
         pipeline = read_settings().pipeline
@@ -139,7 +139,7 @@ class SinkCaughtUpSensor(BaseOperator):
             timeout=timeout + timedelta(minutes=5),
         )
 
-    def execute_complete(self, context: Any, event: dict[str, Any]) -> None:
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> None:  # noqa: ARG002 (the operator interface)
         if event["status"] == "caught_up":
             self.log.info("the sink has landed every record of the run")
             return

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ EXPECTED = {"market_data_daily", "market_data_hourly"}
 
 
 @pytest.fixture(scope="module")
-def dagbag(airflow_db: Path) -> Any:
+def dagbag() -> Any:
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS))
@@ -84,7 +83,8 @@ def test_parsing_reads_no_setting_and_imports_nothing_heavy() -> None:
         "import sys, time, runpy\n"
         "t = time.monotonic()\n"
         f"for f in ['market_data_daily.py', 'market_data_hourly.py']: runpy.run_path({str(DAGS)!r} + '/' + f)\n"
-        "heavy = [m for m in ('pyspark', 'snowflake.connector', 'confluent_kafka', 'pyarrow', 'boto3', 'docker', 'kubernetes') if m in sys.modules]\n"
+        "heavy = [m for m in ('pyspark', 'snowflake.connector', 'confluent_kafka', 'pyarrow', 'boto3', 'docker', 'kubernetes')"
+        " if m in sys.modules]\n"
         "print(heavy, time.monotonic() - t)\n"
     )
     import os

@@ -9,15 +9,15 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from market_data.contract import load_contract
 from market_data.conftest import DAGS, Deployment, create_warehouse, env, new_buckets, snowflake_connection
+from market_data.contract import load_contract
 
 # The recorded year: 250 trading days of 10 symbols, the last on 2024-12-16.
 RANGE = {"from": "2024-01-01", "to": "2024-12-16"}
@@ -57,9 +57,7 @@ def query(server: dict[str, Any], database: str, sql: str) -> list[tuple[Any, ..
 
 
 @pytest.fixture
-def deployment(
-    monkeypatch: pytest.MonkeyPatch, airflow_db: Path, s3: Any, snowflake_server: dict[str, Any], request: pytest.FixtureRequest
-) -> Iterator[Deployment]:
+def deployment(monkeypatch: pytest.MonkeyPatch, s3: Any, snowflake_server: dict[str, Any], request: pytest.FixtureRequest) -> Deployment:
     """A local deployment: the running sink's raw bucket and group, fresh other buckets, a fresh Snowflake database."""
     buckets = {**new_buckets(s3, "daily"), "raw": env("DAG_TEST_RAW_BUCKET")}
     d = Deployment(monkeypatch, buckets, env("DAG_TEST_SINK_GROUP"))
@@ -69,7 +67,7 @@ def deployment(
     d.connections["market_data_snowflake"] = snowflake_connection(snowflake_server, database)
     d.database = database
     d.apply()
-    yield d
+    return d
 
 
 def publish_correction(bar: dict[str, Any]) -> None:
@@ -86,7 +84,7 @@ def recorded_bars() -> list[dict[str, Any]]:
 
 
 def test_a_run_lands_checks_and_loads_the_recorded_year_and_a_rerun_updates_in_place(
-    deployment: Deployment, snowflake_server: dict[str, Any], s3: Any, capsys: pytest.CaptureFixture[str]
+    deployment: Deployment, snowflake_server: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     database = deployment.database
     state, tasks, log = run_dag("market_data_daily", capsys, run_conf=RANGE)
@@ -115,7 +113,7 @@ def test_a_run_lands_checks_and_loads_the_recorded_year_and_a_rerun_updates_in_p
     ]
 
 
-def good_files(s3: Any, bucket: str) -> dict[str, Any]:
+def good_files() -> dict[str, Any]:
     """One good month of daily metrics, as the job writes them, built from the recorded bars."""
     import pyarrow as pa
 
@@ -177,7 +175,7 @@ BAD_DATA: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
 def test_each_quality_check_fails_the_run_naming_the_check_the_symbol_and_the_day_and_nothing_is_loaded(
     check: str, deployment: Deployment, snowflake_server: dict[str, Any], s3: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = good_files(s3, deployment.buckets["processed"])
+    files = good_files()
     if check == "freshness":
         # JPM stopped ten days before the range's end.
         for day in ("2024-12-09", "2024-12-10", "2024-12-11", "2024-12-12", "2024-12-13", "2024-12-16"):
@@ -188,9 +186,7 @@ def test_each_quality_check_fails_the_run_naming_the_check_the_symbol_and_the_da
         change_row(files, "2024-12-10", "JPM", change)
     put_files(s3, deployment.buckets["processed"], files)
 
-    state, tasks, log = run_dag(
-        "market_data_daily", capsys, run_conf=DECEMBER, mark_success_pattern=UPSTREAM
-    )
+    state, tasks, log = run_dag("market_data_daily", capsys, run_conf=DECEMBER, mark_success_pattern=UPSTREAM)
     assert state == "failed"
     assert tasks["check_quality"] == "failed" and tasks["load_snowflake"] == "upstream_failed", tasks
     assert expected in log, log[-5000:]
@@ -201,11 +197,9 @@ def test_good_files_pass_the_checks_and_load(
     deployment: Deployment, snowflake_server: dict[str, Any], s3: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The bad-data tests' own baseline: without the damage the same run loads every row."""
-    files = good_files(s3, deployment.buckets["processed"])
+    files = good_files()
     put_files(s3, deployment.buckets["processed"], files)
-    state, tasks, log = run_dag(
-        "market_data_daily", capsys, run_conf=DECEMBER, mark_success_pattern=UPSTREAM
-    )
+    state, tasks, log = run_dag("market_data_daily", capsys, run_conf=DECEMBER, mark_success_pattern=UPSTREAM)
     assert state == "success", f"{tasks}\n{log[-5000:]}"
     rows = sum(t.num_rows for t in files.values())
     assert query(snowflake_server, deployment.database, "SELECT COUNT(*) FROM DAILY_METRICS") == [(rows,)]

@@ -99,7 +99,8 @@ def wait_for_pipe(
             return
         if time.monotonic() >= deadline:
             raise TimeoutError(
-                f"the pipe staged {len(keys) - len(missing)} of {len(keys)} files of {table.table} within {timeout_seconds} s; missing: {missing[:5]}"
+                f"the pipe staged {len(keys) - len(missing)} of {len(keys)} files of {table.table} "
+                f"within {timeout_seconds} s; missing: {missing[:5]}"
             )
         sleep(10)
 
@@ -113,7 +114,7 @@ def merge(cursor: Any, table: LoadedTable, keys: Sequence[str]) -> tuple[int, in
 
 
 def load(
-    conn: Any, contract: Contract, table: LoadedTable, files: Sequence[DataFile], landing: str, pipe_timeout_seconds: int
+    conn: Any, contract: Contract, table: LoadedTable, files: Sequence[DataFile], *, landing: str, pipe_timeout_seconds: int
 ) -> LoadResult:
     keys = [f.key for f in files]
     if not keys:
