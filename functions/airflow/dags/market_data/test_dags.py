@@ -100,3 +100,18 @@ def test_parsing_reads_no_setting_and_imports_nothing_heavy() -> None:
     heavy, _ = done.stdout.strip().rsplit(" ", 1)
     assert heavy == "[]", done.stdout
     assert time.monotonic() - started < 60
+
+
+def pins(path: Path) -> dict[str, str]:
+    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return dict(line.split("==", 1) for line in lines if "==" in line)
+
+
+def test_the_image_installs_what_the_tests_ran() -> None:
+    """The Airflow image's packages are pinned to the versions of the tests' lock, and Airflow's own release is the image's."""
+    image = pins(REPO / "functions" / "airflow" / "requirements.txt")
+    tested = pins(REPO / "python" / "requirements.in")
+    assert image, "functions/airflow/requirements.txt pins nothing"
+    assert {name: tested.get(name) for name in image} == image
+    dockerfile = (REPO / "functions" / "airflow" / "Dockerfile").read_text(encoding="utf-8")
+    assert f"apache/airflow:{tested['apache-airflow']}-python" in dockerfile
