@@ -46,9 +46,9 @@ def airflow_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[s
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def airflow_db() -> Path:
-    """The metadata DB, migrated once for the whole run (about 10 s)."""
+    """The metadata DB, migrated once for the whole run (about 10 s), before any test touches Airflow."""
     airflow_cli("db", "migrate")
     return _HOME / "airflow.db"
 
