@@ -40,6 +40,14 @@ export const TICK_WINDOWS_SCHEMA: TableSchema = {
   ],
 };
 
+/**
+ * Where a batch job stages its output in its zone before it publishes it (daily_metrics:
+ * `_staging/daily_metrics/<run>/`); a run killed mid-way leaves its folder, which the zone's
+ * lifecycle expires.
+ */
+export const STAGING_PREFIX = "_staging/";
+export const STAGING_EXPIRATION_DAYS = 2;
+
 /** Where each dataset lives. */
 export const DATASET_ZONES: Record<string, Zone> = {
   [TICK_SCHEMA.dataset]: "raw",

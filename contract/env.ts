@@ -42,6 +42,8 @@ export const ENV = {
   batchFrom: "BATCH_FROM",
   batchTo: "BATCH_TO",
   batchFetchAttempts: "BATCH_FETCH_ATTEMPTS",
+  /** Where the batch producer also writes its final summary (bars per symbol, end offsets), e.g. a pod's XCom file. */
+  batchSummaryFile: "BATCH_SUMMARY_FILE",
   sinkGroupId: "SINK_GROUP_ID",
   sinkFlushRecords: "SINK_FLUSH_RECORDS",
   sinkFlushBytes: "SINK_FLUSH_BYTES",

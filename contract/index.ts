@@ -8,4 +8,5 @@ export * from "./ports";
 export * from "./records";
 export * from "./symbols";
 export * from "./topics";
+export * from "./warehouse";
 export * from "./zones";

@@ -1,16 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, type FunctionCommand } from "../contract";
-import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow } from "../infra/airflow";
+import { ENV, LOADED_TABLES, FUNCTION_COMMANDS, TOPICS, ZONES, type FunctionCommand } from "../contract";
+import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow, connectionsFile, connectionsFileEnv, dagVariables } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
-import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, envVars, portForwardCommand } from "../infra/functions";
+import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, SINK_GROUP_ID, batchProducerEnv, envVars, portForwardCommand } from "../infra/functions";
 import { CLIENT_LISTENER_PORT, StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
-import { NamespacePolicies, RESTRICTED_POD_SECURITY, platformLabels, serviceAccountRole } from "../infra/kubernetes";
+import { NamespacePolicies, RESTRICTED_POD_SECURITY, platformLabels, restrictedContainerSecurity, serviceAccountRole } from "../infra/kubernetes";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
 import { KubernetesSpark, jobEnv } from "../infra/spark";
 import { S3Zones, zonePolicyStatements, type ZoneUser } from "../infra/storage";
 import { whenPresent } from "../infra/outputs";
+import { AIRFLOW_KAFKA_USER, airflowKafkaFiles, kubernetesDagRunner, snowflakeConnection, snowflakeLanding } from "./dags";
 import { PROGRAM_DIR, REPO_ROOT, type PlatformOutputs } from "./outputs";
 
 const SPARK_USER = "spark";
@@ -54,6 +55,8 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     ...(Object.entries(FUNCTION_KAFKA_ACCESS) as [FunctionCommand, (typeof FUNCTION_KAFKA_ACCESS)[keyof typeof FUNCTION_KAFKA_ACCESS]][]).map(([name, a]) => ({ name, write: a.write, read: a.read, group: a.group })),
     // Spark's Kafka source generates its consumer group ids (spark-kafka-source-<uuid>...).
     { name: SPARK_USER, write: [], read: [TOPICS.realtime, TOPICS.batch], group: "spark-kafka-", groupPattern: "prefix" },
+    // The daily DAG's wait reads the sink group's committed offsets of the batch topic.
+    { name: AIRFLOW_KAFKA_USER, write: [], read: [TOPICS.batch], group: SINK_GROUP_ID },
   ];
   const kafka = new StrimziKafka(
     `${prefix}-kafka`,
@@ -89,6 +92,37 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
   );
 
   const airflowRole = roleFor("airflow", AIRFLOW_WORKER_SERVICE_ACCOUNT);
+  const names = s.snowflake ? snowflakeNames(s.snowflake.database, s.namePrefix, s.stack) : undefined;
+  const batchEnv = batchProducerEnv(s.functions, { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.names.raw });
+  const kafkaSecrets = { caSecret: kafka.caSecretName, users: kafka.userSecrets };
+  const dagRunner = kubernetesDagRunner({
+    namespace: ns,
+    labels,
+    functionsImage: images.refs.functions,
+    sparkImage: images.refs.spark,
+    functions: s.functions,
+    batchEnv,
+    kafkaSecrets,
+    sparkMaster: spark.masterUrl,
+    sparkEnv: envVars(sparkJobEnv),
+    sparkServiceAccount: sparkAccount.metadata.name,
+    sparkConfSecret: spark.confSecretName,
+  });
+  const dagEnv = dagVariables({
+    runner: { ...dagRunner, sidecar_security_context: restrictedContainerSecurity() },
+    buckets: zones.names,
+    sinkGroup: SINK_GROUP_ID,
+    batchSymbols: s.functions.batchSymbols,
+    realtimeSymbols: s.functions.symbols,
+    snowflakeLanding: s.snowflake ? snowflakeLanding(["daily_metrics"]) : undefined,
+  });
+  const kafkaFiles = airflowKafkaFiles(kafka.userSecrets[AIRFLOW_KAFKA_USER]!, kafka.caSecretName);
+  const dagConnections = connectionsFile({
+    kafka: { conn_type: "kafka", extra: { "bootstrap.servers": kafka.bootstrapInternal, ...kafkaFiles.extra } },
+    // The worker's service account has the task role (IRSA): no key in the connection.
+    s3: { conn_type: "aws", extra: { region_name: cloud.region } },
+    ...(s.snowflake && names ? { snowflake: snowflakeConnection(s.snowflake, names, secrets.snowflakePrivateKey!) } : {}),
+  });
   const airflow = new KubernetesAirflow(
     `${prefix}-airflow`,
     {
@@ -98,9 +132,11 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       image: { repository: images.repositories.airflow.repositoryUrl, tag: images.tags.airflow, baseImage: s.images.airflow },
       postgresImage: images.refs.postgres,
       storageClass: cloud.storageClass,
-      env: envVars({ ...sparkJobEnv, [ENV.sparkMasterUrl]: spark.masterUrl }),
+      env: envVars({ ...sparkJobEnv, [ENV.sparkMasterUrl]: spark.masterUrl, ...dagEnv, ...connectionsFileEnv() }),
       taskRoleArn: airflowRole.arn,
       labels,
+      dagConnections,
+      files: kafkaFiles,
     },
     // The chart pulls the image by tag, which carries no dependency on the push.
     { ...inCluster, dependsOn: [namespace, images] },
@@ -136,9 +172,9 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       `${prefix}-snowflake`,
       {
         settings: sf,
-        names: snowflakeNames(sf.database, s.namePrefix, s.stack),
-        tables: [DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA],
-        landing: { bucket: zones.buckets.processed, accountId: identity.accountId, roleName: `${prefix}-snowflake-s3`, pipedTables: [DAILY_METRICS_SCHEMA], tags },
+        names: names!,
+        tables: Object.values(LOADED_TABLES),
+        landing: { bucket: zones.buckets.processed, accountId: identity.accountId, roleName: `${prefix}-snowflake-s3`, pipedTables: [LOADED_TABLES.daily_metrics], tags },
       },
       { providers: [sfProvider, awsProvider] },
     );

@@ -302,7 +302,7 @@ describe("dev stack (local Docker target)", function () {
 describe("dev stack with Snowflake switched on", function () {
   this.timeout(60_000);
 
-  it("declares the warehouse, tables and roles, but no integration, stage or pipe without a bucket to load from", async () => {
+  it("declares the warehouse, tables, staging tables, roles and the DAG's internal load stage, but no integration, external stage or pipe without a bucket to load from", async () => {
     const run = await runProgram(definePlatform, {
       stack: "dev",
       config: { "market-data-platform:snowflake": JSON.stringify({ enabled: true, organization: "ORG", account: "DEV", user: "PULUMI" }) },
@@ -312,9 +312,12 @@ describe("dev stack with Snowflake switched on", function () {
     for (const type of ["snowflake:index/warehouse:Warehouse", "snowflake:index/database:Database", "snowflake:index/table:Table", "snowflake:index/accountRole:AccountRole"]) {
       assert.ok(types.has(type), type);
     }
-    for (const type of ["snowflake:index/storageIntegration:StorageIntegration", "snowflake:index/stage:Stage", "snowflake:index/pipe:Pipe"]) {
+    for (const type of ["snowflake:index/storageIntegration:StorageIntegration", "snowflake:index/pipe:Pipe"]) {
       assert.ok(!types.has(type), `${type} needs an S3 bucket`);
     }
+    const stages = run.resources.filter((r) => r.type === "snowflake:index/stage:Stage");
+    assert.deepEqual(stages.map((st) => [st.plain.name, st.plain.url]), [["LOAD_STAGE", undefined]], "only the internal stage the DAG PUTs files to");
+    assert.deepEqual(run.resources.filter((r) => r.type === "snowflake:index/table:Table").map((t) => t.plain.name).sort(), ["DAILY_METRICS", "DAILY_METRICS_STAGING", "TICK_WINDOWS", "TICK_WINDOWS_STAGING"]);
     const provider = run.resources.find((r) => r.type === "pulumi:providers:snowflake")!;
     assert.ok(isSecret(provider.inputs.privateKey), "the private key reaches the provider as a secret");
     assert.equal(await unwrap(run.outputs.snowflake!.database), "MARKET_DATA");

@@ -1,14 +1,15 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DAILY_METRICS_SCHEMA, ENV, TICK_WINDOWS_SCHEMA, TOPICS, ZONES } from "../contract";
-import { DockerAirflow } from "../infra/airflow";
+import { ENV, LOADED_TABLES, TOPICS, ZONES } from "../contract";
+import { DockerAirflow, connectionEnv, dagVariables } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
 import type { LocalPlacement } from "../infra/docker";
-import { DockerFunctions, LocalImages } from "../infra/functions";
+import { DockerFunctions, LocalImages, SINK_GROUP_ID, batchProducerEnv, type FunctionWiring } from "../infra/functions";
 import { DockerKafka } from "../infra/kafka";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
 import { DockerSpark, SPARK_MASTER_ALIAS, jobEnv, masterUrl } from "../infra/spark";
 import { DockerObjectStore } from "../infra/storage";
+import { dockerDagRunner, snowflakeConnection, snowflakeLanding } from "./dags";
 import { PROGRAM_DIR, REPO_ROOT, type PlatformOutputs } from "./outputs";
 
 /** The platform on one Docker engine: one network, named volumes, ports on the bind address. */
@@ -44,9 +45,41 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
     { image: images.refs.spark, settings: s.spark, placement, uiPort: local.ports.sparkUi, env: platformEnv, secretEnv: platformSecretEnv, dependsOn: ready },
     opts,
   );
+  const wiring: FunctionWiring = { kafkaBootstrap: kafka.bootstrapInternal, s3Endpoint: storage.endpointInternal, s3Region: "us-east-1", rawBucket: storage.buckets.raw };
+  // The DAGs' tasks run our images on the same engine and network; Snowflake's load is skipped, visibly, without Snowflake.
+  const dagEnv = dagVariables({
+    runner: dockerDagRunner({
+      functionsImage: images.refs.functions,
+      sparkImage: images.refs.spark,
+      network: network.name,
+      sparkMaster: masterUrl(SPARK_MASTER_ALIAS),
+      batchEnv: batchProducerEnv(s.functions, wiring),
+      sparkEnv: platformEnv,
+      dockerUrl: local.dockerHost,
+    }),
+    buckets: storage.buckets,
+    sinkGroup: SINK_GROUP_ID,
+    batchSymbols: s.functions.batchSymbols,
+    realtimeSymbols: s.functions.symbols,
+    snowflakeLanding: s.snowflake ? snowflakeLanding([]) : undefined,
+  });
+  const dagConnections = connectionEnv({
+    kafka: { conn_type: "kafka", extra: { "bootstrap.servers": kafka.bootstrapInternal } },
+    s3: { conn_type: "aws", login: storage.accessKeyId, password: storage.secretAccessKey, extra: { endpoint_url: storage.endpointInternal, region_name: wiring.s3Region } },
+    ...(s.snowflake ? { snowflake: snowflakeConnection(s.snowflake, snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), secrets.snowflakePrivateKey!) } : {}),
+  });
   const airflow = new DockerAirflow(
     `${prefix}-airflow`,
-    { image: images.refs.airflow, postgresImage: images.refs.postgres, settings: s.airflow, placement, uiPort: local.ports.airflowUi, env: platformEnv, secretEnv: platformSecretEnv, dependsOn: ready },
+    {
+      image: images.refs.airflow,
+      postgresImage: images.refs.postgres,
+      settings: s.airflow,
+      placement,
+      uiPort: local.ports.airflowUi,
+      env: { ...platformEnv, ...dagEnv },
+      secretEnv: { ...platformSecretEnv, ...dagConnections },
+      dependsOn: ready,
+    },
     opts,
   );
   const functions = new DockerFunctions(
@@ -55,7 +88,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
       image: images.refs.functions,
       settings: s.functions,
       placement,
-      wiring: { kafkaBootstrap: kafka.bootstrapInternal, s3Endpoint: storage.endpointInternal, s3Region: "us-east-1", rawBucket: storage.buckets.raw },
+      wiring,
       s3Credentials,
       quoteApiKey: secrets.quoteApiKey,
       metricsPort: local.ports.metrics,
@@ -69,7 +102,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
   const warehouse = s.snowflake
     ? new SnowflakeWarehouse(
         `${prefix}-snowflake`,
-        { settings: s.snowflake, names: snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), tables: [DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA] },
+        { settings: s.snowflake, names: snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), tables: Object.values(LOADED_TABLES) },
         { providers: [snowflakeProvider(`${prefix}-snowflake`, s.snowflake, secrets.snowflakePrivateKey!)] },
       )
     : undefined;

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, PORTS, TICK_WINDOWS_SCHEMA, TOPICS, ZONES, ZONE_BUCKET_ENV } from "../contract";
+import { DAILY_METRICS_SCHEMA, ENV, FUNCTION_COMMANDS, LOADED_TABLES, LOAD_COLUMNS, LOAD_STAGE, PORTS, TOPICS, ZONES, ZONE_BUCKET_ENV } from "../contract";
 import { AIRFLOW_POD_SELECTOR } from "../infra/airflow";
 import { copyStatement, snowflakeNames, tableColumns } from "../infra/snowflake";
 import { strimziChartValues } from "../infra/kafka";
@@ -93,7 +93,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
 
     it("gives each client a KafkaUser with least-privilege ACLs", () => {
       const users = Object.fromEntries(ofType(resources, TYPES.kafkaUser).map((u) => [metadataOf(u).name, spec(u)]));
-      assert.deepEqual(Object.keys(users).sort(), ["batch-producer", "dashboard", "realtime-producer", "sink", "spark"]);
+      assert.deepEqual(Object.keys(users).sort(), ["airflow", "batch-producer", "dashboard", "realtime-producer", "sink", "spark"]);
       const grants = (user: string) =>
         (users[user].authorization.acls as { resource: { type: string; name: string; patternType: string }; operations: string[] }[]).map(
           (a) => `${a.resource.type}:${a.resource.name}:${a.resource.patternType}:${[...a.operations].sort().join("+")}`,
@@ -107,6 +107,8 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       ]);
       assert.deepEqual(grants("realtime-producer"), [`topic:${TOPICS.realtime}:literal:Describe+Write`]);
       assert.deepEqual(grants("batch-producer"), [`topic:${TOPICS.batch}:literal:Describe+Write`]);
+      // The daily DAG's wait for the sink reads that group's committed offsets.
+      assert.deepEqual(grants("airflow").sort(), ["group:market-data-sink:literal:Describe+Read", `topic:${TOPICS.batch}:literal:Describe+Read`]);
       // Spark's Kafka source makes up its group ids, so its group grant is a prefix.
       assert.deepEqual(grants("spark").sort(), ["group:spark-kafka-:prefix:Describe+Read", `topic:${TOPICS.batch}:literal:Describe+Read`, `topic:${TOPICS.realtime}:literal:Describe+Read`]);
     });
@@ -452,23 +454,35 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       assert.equal(only(sf("fileFormat:FileFormat")).plain.formatType, "PARQUET");
     });
 
-    it("derives each table's columns from the contract", () => {
-      for (const schema of [DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA]) {
-        const table = only(sf("table:Table"), (t) => t.plain.name === schema.name.toUpperCase());
-        assert.deepEqual(table.plain.columns, tableColumns(schema));
+    it("derives each final and staging table's columns from the contract", () => {
+      for (const t of Object.values(LOADED_TABLES)) {
+        const table = only(sf("table:Table"), (r) => r.plain.name === t.schema.name.toUpperCase());
+        assert.deepEqual(table.plain.columns, tableColumns(t.schema));
+        const staging = only(sf("table:Table"), (r) => r.plain.name === `${t.table}_STAGING`);
+        assert.deepEqual(staging.plain.columns, [...tableColumns(t.schema), LOAD_COLUMNS.sourceFile, LOAD_COLUMNS.loadedAt]);
       }
+      assert.equal(ofType(resources, sf("table:Table")).length, 4);
+    });
+
+    it("declares the internal stage the DAG lands tick windows through, and no stream or task: the DAG merges after its checks", () => {
+      const stages = ofType(resources, sf("stage:Stage"));
+      assert.deepEqual(stages.map((st) => st.plain.name).sort(), [LOAD_STAGE, names.stage].sort());
+      assert.equal(stages.find((st) => st.plain.name === LOAD_STAGE)!.plain.url, undefined, "internal");
+      assert.deepEqual(ofType(resources, sf("stream:Stream")), []);
+      assert.deepEqual(ofType(resources, sf("task:Task")), []);
     });
 
     it("loads the processed bucket through a storage integration, a stage and an auto-ingest pipe", () => {
       const processed = bucketOf("processed");
       const integration = only(sf("storageIntegration:StorageIntegration"));
       assert.deepEqual(integration.plain.storageAllowedLocations, [`s3://${processed.state.bucket as string}/`]);
-      const stage = only(sf("stage:Stage"));
+      const stage = only(sf("stage:Stage"), (st) => st.plain.name === names.stage);
       assert.equal(stage.plain.url, `s3://${processed.state.bucket as string}/`);
       assert.equal(stage.plain.storageIntegration, integration.plain.name);
       const pipe = only(sf("pipe:Pipe"));
       assert.equal(pipe.plain.autoIngest, true);
-      assert.equal(pipe.plain.copyStatement, copyStatement(names, DAILY_METRICS_SCHEMA));
+      assert.equal(pipe.plain.copyStatement, copyStatement(names, LOADED_TABLES.daily_metrics));
+      assert.match(pipe.plain.copyStatement as string, /^COPY INTO "MARKET_DATA"\."ANALYTICS"\."DAILY_METRICS_STAGING"\n/, "the pipe only stages");
     });
 
     it("lets only the integration's IAM user, with its external id, assume a role that reads only the processed bucket", () => {
@@ -502,7 +516,9 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       const grants = ofType(resources, sf("grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"));
       const privilegesOf = (role: string) => grants.filter((g) => g.plain.accountRoleName === role).flatMap((g) => g.plain.privileges as string[]);
       assert.deepEqual([...new Set(privilegesOf(names.analystRole))].sort(), ["SELECT", "USAGE"]);
-      assert.deepEqual([...new Set(privilegesOf(names.loaderRole))].sort(), ["INSERT", "SELECT", "USAGE"]);
+      assert.deepEqual([...new Set(privilegesOf(names.loaderRole))].sort(), ["DELETE", "INSERT", "READ", "SELECT", "UPDATE", "USAGE", "WRITE"]);
+      const deletes = grants.filter((g) => (g.plain.privileges as string[]).includes("DELETE"));
+      assert.deepEqual(deletes.map((g) => (g.plain.onSchemaObject as { objectName: string }).objectName).sort(), Object.values(LOADED_TABLES).map((t) => `"MARKET_DATA"."ANALYTICS"."${t.staging}"`).sort(), "DELETE only on staging tables");
       for (const g of grants) assert.equal(g.plain.allPrivileges, undefined, g.name);
       const tableGrants = grants.filter((g) => g.plain.accountRoleName === names.analystRole && JSON.stringify(g.plain.onSchemaObject ?? "").includes("TABLES"));
       for (const g of tableGrants) assert.deepEqual(g.plain.privileges, ["SELECT"]);

@@ -68,8 +68,8 @@ def read_settings(env: Mapping[str, str]) -> AdminSettings:
 def ensure_admin(settings: AdminSettings) -> Outcome:
     """Create the user, or bring its password and role in line with the settings."""
     # Imported here: Airflow takes seconds to load, and a wrong setting is reported before that.
-    from airflow.providers.fab.auth_manager.cli_commands.utils import get_application_builder  # noqa: PLC0415
-    from werkzeug.security import check_password_hash  # noqa: PLC0415
+    from airflow.providers.fab.auth_manager.cli_commands.utils import get_application_builder
+    from werkzeug.security import check_password_hash
 
     with get_application_builder() as appbuilder:
         sm = appbuilder.sm

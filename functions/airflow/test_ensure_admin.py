@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ensure_admin import SettingsError, read_settings
 from werkzeug.security import check_password_hash
+
+from ensure_admin import SettingsError, read_settings
 
 SCRIPT = Path(__file__).with_name("ensure_admin.py")
 FAB = "airflow.providers.fab.auth_manager"

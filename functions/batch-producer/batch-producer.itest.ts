@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Registry } from "prom-client";
 import type { Kafka } from "kafkajs";
 import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, ENV, TOPICS, barId, encodeRecord, parseBar, type DailyBar } from "../../contract";
@@ -10,7 +13,7 @@ import { recordedBars } from "./fixtures/expected";
 import { createBatchMetrics } from "./metrics";
 import { openKafkaPublisher } from "./publish";
 import { main } from "./main";
-import { exitCode, run } from "./run";
+import { exitCode, run, type BatchReport } from "./run";
 
 
 /** The messages the fixtures should produce, read straight off the wire arrays. */
@@ -66,13 +69,31 @@ describe("batch producer against a real broker", function () {
     assert.deepEqual(pairs(second), pairs(first));
   });
 
-  it("runs from main() once to completion and exits 0, as Airflow runs it", async () => {
+  it("runs from main() once to completion and exits 0, as Airflow runs it, reporting where its records end", async () => {
     const before = await endOffsets(kafka, topic);
-    const vars = { [ENV.kafkaBrokers]: settings.brokers.join(","), [ENV.batchFrom]: FIXTURE_RANGE.from, [ENV.batchTo]: FIXTURE_RANGE.to, [ENV.logLevel]: "warn" };
-    assert.equal(await main(vars, fixtureClient().replay.fetch), 0);
-    const published = await consumeBetween(kafka, topic, before, await endOffsets(kafka, topic));
+    const summaryFile = path.join(mkdtempSync(path.join(tmpdir(), "batch-summary-")), "summary.json");
+    const vars = { [ENV.kafkaBrokers]: settings.brokers.join(","), [ENV.batchFrom]: FIXTURE_RANGE.from, [ENV.batchTo]: FIXTURE_RANGE.to, [ENV.logLevel]: "warn", [ENV.batchSummaryFile]: summaryFile };
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await main(vars, fixtureClient().replay.fetch);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.equal(code, 0);
+    const after = await endOffsets(kafka, topic);
+    const published = await consumeBetween(kafka, topic, before, after);
     assert.deepEqual(new Set(published.map((m) => `${m.key}\n${m.value}`)), expectedMessages());
     assert.equal(published.length, expectedMessages().size);
+
+    const report = JSON.parse(lines.join("").trimEnd().split("\n").at(-1)!) as BatchReport;
+    assert.deepEqual(JSON.parse(readFileSync(summaryFile, "utf8")), report, "the file holds the last line of stdout");
+    assert.equal(report.bars, 2_500);
+    const written = [...new Set(published.map((m) => m.partition))].sort();
+    assert.deepEqual(Object.keys(report.endOffsets).map(Number).sort(), written, "every partition written, and only those");
+    for (const p of written) assert.equal(report.endOffsets[String(p)], after.get(p)!.toString(), `partition ${p} ends where the topic ends`);
   });
 
   it("runs from main() with BATCH_SOURCE=simulated without any network: simulated bars, valid, each symbol on one partition", async () => {

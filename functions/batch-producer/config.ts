@@ -20,6 +20,8 @@ export interface BatchConfig {
   kafka: KafkaSettings;
   /** 0 leaves the metrics server off, as befits a job that runs once. */
   metricsPort: number;
+  /** A file that gets the run's summary too (it always goes to stdout, as the last line). */
+  summaryFile?: string;
   logLevel: Level;
 }
 
@@ -108,6 +110,7 @@ export function readConfig(vars: Readonly<Record<string, string | undefined>>, n
     batch: readBatchSettings(env, now),
     kafka: readKafkaSettings(env, COMPONENT),
     metricsPort: env.int(ENV.metricsPort, 0, { min: 0, max: 65_535 }),
+    summaryFile: env.optional(ENV.batchSummaryFile),
     logLevel: readLogLevel(env),
   };
   env.done();

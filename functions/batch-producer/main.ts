@@ -2,7 +2,9 @@ import { COMPONENT, readConfig } from "./config";
 import { createYahooClient } from "./client";
 import { createBatchMetrics } from "./metrics";
 import { openKafkaPublisher, type KafkaPublisher } from "./publish";
-import { exitCode, run } from "./run";
+import { writeFileSync } from "node:fs";
+import { TOPICS } from "../../contract";
+import { batchReport, exitCode, run } from "./run";
 import { simulatedSource, yahooSource } from "./source";
 import { EnvError, createKafka, createLogger, createRegistry, startMetricsServer } from "../lib";
 
@@ -46,6 +48,7 @@ export async function main(
 
   const server = config.metricsPort > 0 ? await startMetricsServer(config.metricsPort, registry, () => ({ live: true, ready: true })) : undefined;
   let publisher: KafkaPublisher | undefined;
+  let report: string | undefined;
   try {
     publisher = await openKafkaPublisher(createKafka(config.kafka, log), config.kafka);
     const source =
@@ -57,6 +60,8 @@ export async function main(
       metrics,
       signal: controller.signal,
     });
+    report = JSON.stringify(batchReport(summary, TOPICS.batch, await publisher.endOffsets()));
+    if (config.summaryFile) writeFileSync(config.summaryFile, `${report}\n`);
     return exitCode(summary);
   } catch (err) {
     log.error("batch failed", { err });
@@ -66,5 +71,7 @@ export async function main(
     await server?.close();
     process.off("SIGTERM", stop);
     process.off("SIGINT", stop);
+    // Whatever the log level, and last: an orchestrator reads the final line of a container's output.
+    if (report) process.stdout.write(`${report}\n`);
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Producer, ProducerRecord } from "kafkajs";
 import { TOPICS, type DailyBar } from "../../contract";
 import type { KafkaSettings } from "../lib";
-import { barMessage, chunk, kafkaBarPublisher } from "./publish";
+import { barMessage, chunk, kafkaBarPublisher, writtenEndOffsets } from "./publish";
 
 const BAR: DailyBar = {
   symbol: "AAPL",
@@ -46,6 +46,20 @@ describe("batch-producer publish", () => {
     assert.deepEqual(sent.map((r) => r.messages.length), [3, 3, 1]);
     assert.ok(sent.every((r) => r.topic === TOPICS.batch && r.acks === -1));
     assert.deepEqual(sent.flatMap((r) => r.messages), bars.map(barMessage));
+  });
+
+  it("remembers the highest base offset each partition acknowledged", async () => {
+    const acks = [[{ topicName: TOPICS.batch, partition: 0, errorCode: 0, baseOffset: "10" }, { topicName: TOPICS.batch, partition: 2, errorCode: 0, baseOffset: "4" }], [{ topicName: TOPICS.batch, partition: 0, errorCode: 0, baseOffset: "12" }]];
+    const producer = { send: () => Promise.resolve(acks.shift() ?? []) } as unknown as Producer;
+    const publisher = kafkaBarPublisher(producer, SETTINGS, { batchSize: 1 });
+    await publisher.publish([BAR, { ...BAR, trade_date: "2024-01-03" }]);
+    assert.deepEqual([...publisher.touched], [[0, 12n], [2, 4n]]);
+  });
+
+  it("reports end offsets only for the partitions written, never below the acknowledged ones", () => {
+    const touched = new Map([[2, 4n], [0, 12n]]);
+    assert.deepEqual(writtenEndOffsets(touched, [{ partition: 0, high: "20" }, { partition: 1, high: "99" }, { partition: 2, high: "3" }]), { "0": "20", "2": "5" });
+    assert.deepEqual(writtenEndOffsets(new Map([[0, 2n ** 62n]]), []), { "0": (2n ** 62n + 1n).toString() }, "64-bit offsets stay exact");
   });
 
   it("waits for the leader only when asked to", async () => {

@@ -8,7 +8,7 @@ import { RATE_LIMITED_FIXTURE, UNKNOWN_SYMBOL, chartFixture } from "./fixtures/g
 import { readRecording } from "./fixtures/recordings";
 import { createBatchMetrics, type BatchMetrics } from "./metrics";
 import { barMessage, type BarPublisher } from "./publish";
-import { UNREACHABLE_LIMIT, exitCode, run, type RunDeps } from "./run";
+import { UNREACHABLE_LIMIT, batchReport, exitCode, run, type RunDeps } from "./run";
 import { simulatedSource, type BarSource } from "./source";
 
 interface Sent {
@@ -53,6 +53,19 @@ describe("batch-producer run", () => {
     for (const symbol of DEFAULT_BATCH_SYMBOLS) assert.equal(bars.filter((b) => b.symbol === symbol).length, 250, symbol);
     assert.deepEqual(Object.keys(JSON.parse(d.publisher.sent[0]!.value)), BAR_SCHEMA.fields.map((f) => f.name));
     assert.equal((await d.metrics.barsPublished.get()).values[0]!.value, 2_500);
+  });
+
+  it("reports bars per published symbol, the failed ones and the end offsets, for the orchestrator", async () => {
+    const routes = fixtureRoutes();
+    routes.delete("V");
+    const summary = await run(OPTIONS, deps({ routes }));
+    const report = batchReport(summary, "stock-market-batch", { "0": "750", "2": "1500" });
+    assert.equal(report.msg, "batch summary");
+    assert.deepEqual([report.from, report.to, report.bars], [FIXTURE_RANGE.from, FIXTURE_RANGE.to, 2_250]);
+    assert.deepEqual(Object.keys(report.barsBySymbol), DEFAULT_BATCH_SYMBOLS.filter((s) => s !== "V"));
+    assert.ok(Object.values(report.barsBySymbol).every((n) => n === 250));
+    assert.deepEqual(report.failed, ["V"]);
+    assert.deepEqual(report.endOffsets, { "0": "750", "2": "1500" });
   });
 
   it("publishes the same bytes when run again", async () => {

@@ -44,6 +44,35 @@ export interface RunSummary {
   ms: number;
 }
 
+/**
+ * What the run reports for its orchestrator, as the last line of stdout (and in `BATCH_SUMMARY_FILE`
+ * when set): bars per symbol and where the records end on each partition, so that a scheduler can
+ * wait until the sink's consumer group has committed past them.
+ */
+export interface BatchReport {
+  msg: "batch summary";
+  topic: string;
+  from: string;
+  to: string;
+  bars: number;
+  barsBySymbol: Record<string, number>;
+  failed: string[];
+  endOffsets: Record<string, string>;
+}
+
+export function batchReport(summary: RunSummary, topic: string, endOffsets: Record<string, string>): BatchReport {
+  return {
+    msg: "batch summary",
+    topic,
+    from: summary.range.from,
+    to: summary.range.to,
+    bars: summary.bars,
+    barsBySymbol: Object.fromEntries(summary.outcomes.filter((o) => o.status === "published").map((o) => [o.symbol, o.bars])),
+    failed: summary.failed,
+    endOffsets,
+  };
+}
+
 /** 0 when every symbol was published, 1 otherwise, so that the scheduler sees a partial batch. */
 export function exitCode(summary: RunSummary): number {
   return summary.failed.length === 0 ? 0 : 1;

@@ -298,8 +298,12 @@ describe("sink against a real Kafka broker and S3 server", function () {
     assertExactlyOnce(ticks.map((t) => `${t.symbol}@${t.event_time}`), landed);
     const keys = (await listKeys(r.s3, r.bucket)).filter((k) => parseDataObjectKey(k));
     assert.deepEqual(keys.sort(), objects.map((o) => o.key).sort(), "the same objects, nothing else");
-    const recovered = sink.logLines().find((l) => l.msg === "partition recovered" && l.partition === 0 && l.topic === TOPICS.realtime);
-    assert.equal(recovered?.replayUntil, "299");
+    // A loaded machine may rebalance the group meanwhile: some generation replayed the journal's batch.
+    const recovered = sink.logLines().filter((l) => l.msg === "partition recovered" && l.partition === 0 && l.topic === TOPICS.realtime);
+    assert.ok(
+      recovered.some((l) => l.replayUntil === "299"),
+      `a recovery replaying until 299; the sink logged: ${JSON.stringify(recovered)}\n${sink.logLines().filter((l) => l.level !== "debug").slice(0, 40).map((l) => JSON.stringify(l)).join("\n")}`,
+    );
   });
 
   it("says how many records retention deleted before it could write them, and goes on from the earliest", async function () {

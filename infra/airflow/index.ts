@@ -1,4 +1,5 @@
 export * from "./credentials";
+export * from "./dags";
 export * from "./docker";
 export * from "./kubernetes";
 export * from "./spec";

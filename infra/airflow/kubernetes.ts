@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import type { AirflowSettings } from "../config";
-import { EGRESS_LABELS, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
+import { CONNECTIONS_FILE, CONNECTIONS_MOUNT } from "./dags";
 import { METADATA_DB, METADATA_DB_USER, POSTGRES_UID, airflowVersionOf, metadataConnection } from "./spec";
 
 export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
@@ -21,6 +22,8 @@ export interface AirflowChartInputs {
   env: { name: string; value: pulumi.Input<string> }[];
   /** IAM role of the pods that run tasks (reads the processed zone for quality checks); trusts `<release>-worker`. */
   taskRoleArn?: pulumi.Input<string>;
+  /** Secret files every Airflow pod mounts (the DAGs' connections file, Kafka's CA and the Airflow user's password). */
+  files?: { volumes: k8s.types.input.core.v1.Volume[]; mounts: k8s.types.input.core.v1.VolumeMount[] };
 }
 
 /**
@@ -52,14 +55,17 @@ const ADMIN_SECRET_MOUNT = "/run/secrets/airflow-admin";
 const KUBE_API_COMPONENTS = ["apiServer", "scheduler", "triggerer", "workers"] as const;
 /** Pods that run tasks, which reach S3, STS and Snowflake over HTTPS. */
 const TASK_COMPONENTS = ["scheduler", "workers"] as const;
+/** The triggerer runs the wait for the sink, which asks Kafka for the sink group's offsets. */
+const KAFKA_COMPONENTS = ["triggerer"] as const;
 
 /** A component's values: its resources, its labels (what it may reach), and whether it gets an API token. */
 function componentValues(component: keyof typeof AIRFLOW_RESOURCES): Record<string, unknown> {
   const kubeApi = (KUBE_API_COMPONENTS as readonly string[]).includes(component);
   const tasks = (TASK_COMPONENTS as readonly string[]).includes(component);
+  const kafka = (KAFKA_COMPONENTS as readonly string[]).includes(component);
   return {
     resources: AIRFLOW_RESOURCES[component],
-    ...(component === "migrateDatabaseJob" || component === "createUserJob" ? {} : { labels: { ...(kubeApi ? EGRESS_LABELS.kubeApi : {}), ...(tasks ? EGRESS_LABELS.https : {}) } }),
+    ...(component === "migrateDatabaseJob" || component === "createUserJob" ? {} : { labels: { ...(kubeApi ? EGRESS_LABELS.kubeApi : {}), ...(tasks ? EGRESS_LABELS.https : {}), ...(kafka ? KAFKA_CLIENT_LABEL : {}) } }),
     serviceAccount: { automountServiceAccountToken: kubeApi },
   };
 }
@@ -123,8 +129,8 @@ export function airflowChartValues(i: AirflowChartInputs): Record<string, unknow
     gid: 0,
     // The image's entrypoint requires group 0, which `restricted` allows.
     securityContexts: { pod: restrictedPodSecurity(50000, 0), containers: restrictedContainerSecurity() },
-    volumes: [{ name: "tmp", emptyDir: {} }],
-    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    volumes: [{ name: "tmp", emptyDir: {} }, ...(i.files?.volumes ?? [])],
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(i.files?.mounts ?? [])],
     networkPolicies: { enabled: true },
     // Tasks run in worker pods (the KubernetesExecutor's too), under the worker's service account.
     workers: { ...workers, serviceAccount: workerAccount, securityContexts: { pod: restrictedPodSecurity(50000, 0), container: restrictedContainerSecurity() } },
@@ -157,6 +163,10 @@ export interface KubernetesAirflowArgs {
   env: { name: string; value: pulumi.Input<string> }[];
   taskRoleArn?: pulumi.Input<string>;
   labels: Record<string, string>;
+  /** The DAGs' connections (JSON, a secret), mounted as a file; Airflow reads them from there. */
+  dagConnections?: pulumi.Input<string>;
+  /** Secret files the connections name (Kafka's CA, the Airflow Kafka user's password). */
+  files?: { volumes: k8s.types.input.core.v1.Volume[]; mounts: k8s.types.input.core.v1.VolumeMount[] };
 }
 
 const RELEASE = "airflow";
@@ -274,7 +284,15 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
       secret("api-key", { "api-secret-key": credentials.apiSecretKey }),
       secret("jwt", { "jwt-secret": credentials.jwtSecret }),
       secret("admin", { password: adminPassword }),
+      ...(args.dagConnections ? [secret("connections", { [CONNECTIONS_FILE]: args.dagConnections })] : []),
     ];
+    const connectionFiles = args.dagConnections
+      ? {
+          volumes: [{ name: "dag-connections", secret: { secretName: `${name}-connections`, defaultMode: 0o440 } }],
+          mounts: [{ name: "dag-connections", mountPath: CONNECTIONS_MOUNT, readOnly: true }],
+        }
+      : { volumes: [], mounts: [] };
+    const files = { volumes: [...connectionFiles.volumes, ...(args.files?.volumes ?? [])], mounts: [...connectionFiles.mounts, ...(args.files?.mounts ?? [])] };
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
@@ -292,6 +310,7 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
           secretNames,
           env: args.env,
           taskRoleArn: args.taskRoleArn,
+          files,
         }),
       },
       { parent: this, dependsOn: [postgres, ...secrets] },

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { DAILY_METRICS_SCHEMA, TICK_WINDOWS_SCHEMA, type TableSchema } from "../../contract";
+import { DAILY_METRICS_SCHEMA, LOADED_TABLES, TICK_WINDOWS_SCHEMA, publishedFilePattern, type TableSchema } from "../../contract";
 import { ROLE_PRIVILEGES, SNOWFLAKE_TYPES, copyStatement, quoted, snowflakeNames, snowflakeTrustPolicy, tableColumns } from "./spec";
 
 describe("snowflake spec", () => {
@@ -59,17 +59,27 @@ describe("snowflake spec", () => {
   });
 
   describe("copyStatement", () => {
-    it("loads the dataset's folder of the stage into its table by column name", () => {
+    it("stages only the published files of the dataset's folder by column name, stamped with their file and load time", () => {
       const n = snowflakeNames("MARKET_DATA", "mdp", "prod");
       assert.equal(
-        copyStatement(n, DAILY_METRICS_SCHEMA),
+        copyStatement(n, LOADED_TABLES.daily_metrics),
         [
-          'COPY INTO "MARKET_DATA"."ANALYTICS"."DAILY_METRICS"',
+          'COPY INTO "MARKET_DATA"."ANALYTICS"."DAILY_METRICS_STAGING"',
           'FROM @"MARKET_DATA"."ANALYTICS"."PROCESSED_STAGE"/daily_metrics/',
           "FILE_FORMAT = (FORMAT_NAME = '\"MARKET_DATA\".\"ANALYTICS\".\"PARQUET_FORMAT\"')",
           "MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE",
+          "INCLUDE_METADATA = (_SOURCE_FILE = METADATA$FILENAME, _LOADED_AT = METADATA$START_SCAN_TIME)",
+          "PATTERN = '.*daily_metrics/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+[.]parquet'",
         ].join("\n"),
       );
+    });
+
+    it("leaves out a job's staging objects, and takes every published name", () => {
+      const pattern = new RegExp(`^.*${publishedFilePattern(LOADED_TABLES.daily_metrics.schema)}$`);
+      assert.ok(pattern.test("daily_metrics/date=2024-12-02/part-00000-1f2e.c000.snappy.parquet"));
+      assert.ok(pattern.test("daily_metrics/date=2024-12-02/part-000000000042.parquet"));
+      assert.ok(!pattern.test("daily_metrics/.spark-staging-1f2e/date=2024-12-02/part-00000-1f2e.c000.snappy.parquet"));
+      assert.ok(!pattern.test("daily_metrics/date=2024-12-02/_SUCCESS"));
     });
   });
 
@@ -83,10 +93,11 @@ describe("snowflake spec", () => {
   });
 
   describe("ROLE_PRIVILEGES", () => {
-    it("lets the analyst only read, and nobody own anything", () => {
+    it("lets the analyst only read, the loader delete only from staging, and nobody own anything", () => {
       assert.deepEqual(ROLE_PRIVILEGES.analyst.tables, ["SELECT"]);
-      assert.deepEqual(ROLE_PRIVILEGES.loader.tables, ["SELECT", "INSERT"]);
-      const all = Object.values(ROLE_PRIVILEGES).flatMap((r) => Object.values(r).flat());
+      assert.deepEqual(ROLE_PRIVILEGES.loader.tables, ["SELECT", "INSERT", "UPDATE"]);
+      assert.deepEqual(ROLE_PRIVILEGES.loader.stagingTables, ["DELETE"]);
+      const all = Object.values(ROLE_PRIVILEGES).flatMap((r) => Object.entries(r).filter(([k]) => k !== "stagingTables").flatMap(([, v]) => v));
       for (const privilege of ["OWNERSHIP", "ALL", "DELETE", "TRUNCATE"]) assert.ok(!all.includes(privilege as never), privilege);
     });
   });

@@ -1,25 +1,7 @@
-import type { FieldType, TableSchema } from "../../contract";
+import { LOAD_COLUMNS, publishedFilePattern, type LoadedTable } from "../../contract";
 
-/** Snowflake column type of each contract field type. */
-export const SNOWFLAKE_TYPES: Record<FieldType, string> = {
-  string: "VARCHAR",
-  double: "FLOAT",
-  long: "NUMBER(38,0)",
-  timestamp: "TIMESTAMP_NTZ(3)",
-  date: "DATE",
-};
-
-export interface SnowflakeColumn {
-  name: string;
-  type: string;
-  nullable: boolean;
-  comment: string;
-}
-
-/** The table's columns, straight from the contract: a field added there appears here. */
-export function tableColumns(schema: TableSchema): SnowflakeColumn[] {
-  return schema.fields.map((f) => ({ name: f.name.toUpperCase(), type: SNOWFLAKE_TYPES[f.type], nullable: f.nullable ?? false, comment: f.doc }));
-}
+// The columns and statements of the warehouse are the contract's (contract/warehouse.ts).
+export { SNOWFLAKE_TYPES, tableColumns, stagingColumns, type SnowflakeColumn } from "../../contract";
 
 export function quoted(...parts: string[]): string {
   return parts.map((p) => `"${p.replace(/"/g, '""')}"`).join(".");
@@ -51,13 +33,20 @@ export function snowflakeNames(database: string, namePrefix: string, stack: stri
   };
 }
 
-/** Pipe's COPY: the dataset's folder of the stage, Parquet matched to the table's columns by name. */
-export function copyStatement(n: SnowflakeNames, schema: TableSchema): string {
+/**
+ * Pipe's COPY: the published files of the dataset's folder (never a job's staging objects), Parquet
+ * matched to the staging table's columns by name, each row stamped with its file and the load's
+ * time. The pipe only stages; the DAG merges what its checks passed into the final table.
+ */
+export function copyStatement(n: SnowflakeNames, t: LoadedTable): string {
+  const { sourceFile, loadedAt } = LOAD_COLUMNS;
   return [
-    `COPY INTO ${quoted(n.database, n.schema, schema.name.toUpperCase())}`,
-    `FROM @${quoted(n.database, n.schema, n.stage)}/${schema.dataset}/`,
+    `COPY INTO ${quoted(n.database, n.schema, t.staging)}`,
+    `FROM @${quoted(n.database, n.schema, n.stage)}/${t.schema.dataset}/`,
     `FILE_FORMAT = (FORMAT_NAME = '${quoted(n.database, n.schema, n.fileFormat)}')`,
     "MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE",
+    `INCLUDE_METADATA = (${sourceFile.name} = METADATA$FILENAME, ${loadedAt.name} = METADATA$START_SCAN_TIME)`,
+    `PATTERN = '.*${publishedFilePattern(t.schema)}'`,
   ].join("\n");
 }
 
@@ -69,8 +58,20 @@ export function snowflakeTrustPolicy(snowflakeUserArn: string, externalId: strin
   });
 }
 
-/** Privileges of each role: the loader writes the tables, the analyst reads them; neither owns anything. */
+/**
+ * Privileges of each role: the loader merges into the tables (insert and update, never delete) and
+ * empties the staging tables it merged from; the analyst reads; neither owns anything.
+ */
 export const ROLE_PRIVILEGES = {
-  loader: { warehouse: ["USAGE"], database: ["USAGE"], schema: ["USAGE"], tables: ["SELECT", "INSERT"], stage: ["USAGE"], fileFormat: ["USAGE"] },
+  loader: {
+    warehouse: ["USAGE"],
+    database: ["USAGE"],
+    schema: ["USAGE"],
+    tables: ["SELECT", "INSERT", "UPDATE"],
+    stagingTables: ["DELETE"],
+    stage: ["USAGE"],
+    loadStage: ["READ", "WRITE"],
+    fileFormat: ["USAGE"],
+  },
   analyst: { warehouse: ["USAGE"], database: ["USAGE"], schema: ["USAGE"], tables: ["SELECT"] },
 } as const;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
-import type { TableSchema } from "../../contract";
+import { LOAD_STAGE, stagingColumns, type LoadedTable } from "../../contract";
 import type { SnowflakeSettings } from "./settings";
 import { whenPresent } from "../outputs";
 import { zonePolicyStatements } from "../storage/spec";
@@ -35,23 +35,27 @@ export interface SnowflakeLanding {
   accountId: pulumi.Input<string>;
   /** Name of the IAM role Snowflake assumes; fixed, because the integration needs its ARN first. */
   roleName: string;
-  /** Datasets of the bucket loaded by a pipe each. */
-  pipedTables: TableSchema[];
+  /** Datasets of the bucket staged by a pipe each (the DAG merges them). */
+  pipedTables: LoadedTable[];
   tags: Record<string, string>;
 }
 
 export interface SnowflakeWarehouseArgs {
   settings: SnowflakeSettings;
   names: SnowflakeNames;
-  tables: TableSchema[];
+  /** Each gets its final table and the staging table its files land in. */
+  tables: LoadedTable[];
   /** Without it (local stacks) there is no integration, stage or pipe: nothing to load from. */
   landing?: SnowflakeLanding;
 }
 
 /**
- * Snowflake objects of the platform: an auto-suspending warehouse, the database and schema, one
- * table per dataset, and, with a landing bucket, the storage integration, its IAM role, the
- * external stage and an auto-ingest pipe per dataset wired to the bucket's notifications.
+ * Snowflake objects of the platform: an auto-suspending warehouse, the database and schema, per
+ * loaded dataset its final table and the staging table its files land in, the internal stage the
+ * DAG lands files through, and, with a landing bucket, the storage integration, its IAM role, the
+ * external stage and an auto-ingest pipe per dataset (into its staging table) wired to the
+ * bucket's notifications. The MERGE from staging into the final tables runs in the DAG, after
+ * its quality checks, so that no stream or task is needed here.
  */
 export class SnowflakeWarehouse extends pulumi.ComponentResource {
   readonly database: pulumi.Output<string>;
@@ -72,9 +76,24 @@ export class SnowflakeWarehouse extends pulumi.ComponentResource {
     const fileFormat = new snowflake.FileFormat(`${name}-parquet`, { database: database.name, schema: schema.name, name: n.fileFormat, formatType: "PARQUET", compression: "AUTO" }, child);
     const tables = Object.fromEntries(
       args.tables.map((t) => [
-        t.name,
-        new snowflake.Table(`${name}-table-${t.name}`, { database: database.name, schema: schema.name, name: t.name.toUpperCase(), columns: tableColumns(t), comment: `${t.name} v${t.version}` }, child),
+        t.schema.name,
+        new snowflake.Table(`${name}-table-${t.schema.name}`, { database: database.name, schema: schema.name, name: t.table, columns: tableColumns(t.schema), comment: `${t.schema.name} v${t.schema.version}` }, child),
       ]),
+    );
+    const stagingTables = Object.fromEntries(
+      args.tables.map((t) => [
+        t.schema.name,
+        new snowflake.Table(
+          `${name}-staging-${t.schema.name}`,
+          { database: database.name, schema: schema.name, name: t.staging, columns: stagingColumns(t), comment: `Files of ${t.schema.dataset}/ before the DAG merges them into ${t.table}` },
+          child,
+        ),
+      ]),
+    );
+    const loadStage = new snowflake.Stage(
+      `${name}-load-stage`,
+      { database: database.name, schema: schema.name, name: LOAD_STAGE, comment: "Internal stage the DAG lands files through where no pipe does" },
+      child,
     );
 
     const loader = new snowflake.AccountRole(`${name}-loader-role`, { name: n.loaderRole, comment: "Loads market data into the tables" }, child);
@@ -87,10 +106,15 @@ export class SnowflakeWarehouse extends pulumi.ComponentResource {
       grant("warehouse", { privileges: [...p.warehouse], onAccountObject: { objectType: "WAREHOUSE", objectName: warehouse.name } }, [warehouse]);
       grant("database", { privileges: [...p.database], onAccountObject: { objectType: "DATABASE", objectName: database.name } }, [database]);
       grant("schema", { privileges: [...p.schema], onSchema: { schemaName: schemaFqn } }, [schema]);
-      grant("tables", { privileges: [...p.tables], onSchemaObject: { all: { objectTypePlural: "TABLES", inSchema: schemaFqn } } }, Object.values(tables));
+      grant("tables", { privileges: [...p.tables], onSchemaObject: { all: { objectTypePlural: "TABLES", inSchema: schemaFqn } } }, [...Object.values(tables), ...Object.values(stagingTables)]);
       grant("future-tables", { privileges: [...p.tables], onSchemaObject: { future: { objectTypePlural: "TABLES", inSchema: schemaFqn } } }, [schema]);
       if (roleKey === "loader") {
-        grant("file-format", { privileges: [...ROLE_PRIVILEGES.loader.fileFormat], onSchemaObject: { objectType: "FILE FORMAT", objectName: quoted(n.database, n.schema, n.fileFormat) } }, [fileFormat]);
+        const l = ROLE_PRIVILEGES.loader;
+        grant("file-format", { privileges: [...l.fileFormat], onSchemaObject: { objectType: "FILE FORMAT", objectName: quoted(n.database, n.schema, n.fileFormat) } }, [fileFormat]);
+        grant("load-stage", { privileges: [...l.loadStage], onSchemaObject: { objectType: "STAGE", objectName: quoted(n.database, n.schema, LOAD_STAGE) } }, [loadStage]);
+        for (const t of args.tables) {
+          grant(`staging-${t.schema.name}`, { privileges: [...l.stagingTables], onSchemaObject: { objectType: "TABLE", objectName: quoted(n.database, n.schema, t.staging) } }, [stagingTables[t.schema.name]!]);
+        }
       }
       // Custom roles hang under SYSADMIN, as Snowflake recommends, so administrators keep control.
       new snowflake.GrantAccountRole(`${name}-${roleKey}-to-sysadmin`, { roleName: role.name, parentRoleName: "SYSADMIN" }, child);
@@ -129,15 +153,15 @@ export class SnowflakeWarehouse extends pulumi.ComponentResource {
         { parent: this, dependsOn: [stage] },
       );
       const queues = l.pipedTables.map((t) => {
-        const table = tables[t.name];
-        if (!table) throw new pulumi.ResourceError(`the piped dataset ${t.name} has no table`, this);
+        const staging = stagingTables[t.schema.name];
+        if (!staging) throw new pulumi.ResourceError(`the piped dataset ${t.schema.name} has no staging table`, this);
         const pipe = new snowflake.Pipe(
-          `${name}-pipe-${t.name}`,
-          { database: database.name, schema: schema.name, name: `${t.name.toUpperCase()}_PIPE`, autoIngest: true, copyStatement: copyStatement(n, t), comment: `Loads ${t.dataset}/ as files land` },
-          { parent: this, dependsOn: [table, stage, fileFormat, stageGrant] },
+          `${name}-pipe-${t.schema.name}`,
+          { database: database.name, schema: schema.name, name: `${t.table}_PIPE`, autoIngest: true, copyStatement: copyStatement(n, t), comment: `Stages ${t.schema.dataset}/ in ${t.staging} as files land` },
+          { parent: this, dependsOn: [staging, stage, fileFormat, stageGrant] },
         );
-        pipes[t.name] = pipe.name;
-        return { queueArn: pipe.notificationChannel, events: ["s3:ObjectCreated:*"], filterPrefix: `${t.dataset}/`, filterSuffix: ".parquet" };
+        pipes[t.schema.name] = pipe.name;
+        return { queueArn: pipe.notificationChannel, events: ["s3:ObjectCreated:*"], filterPrefix: `${t.schema.dataset}/`, filterSuffix: ".parquet" };
       });
       // S3 keeps one notification configuration per bucket: every pipe's queue goes into this one.
       new aws.s3.BucketNotification(`${name}-notifications`, { bucket: l.bucket.id, queues }, child);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ZONES, type Zone } from "../../contract";
+import { DAILY_METRICS_SCHEMA, DATASET_ZONES, STAGING_EXPIRATION_DAYS, STAGING_PREFIX, ZONES, type Zone } from "../../contract";
 import type { StorageSettings } from "./settings";
 import { whenPresent } from "../outputs";
 
@@ -22,6 +22,10 @@ export function lifecycleRules(zone: Zone, s: StorageSettings): LifecycleRule[] 
     rules.push({ id: "expire-old-checkpoints", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 1 } });
   } else if (s.noncurrentVersionExpirationDays > 0) {
     rules.push({ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: s.noncurrentVersionExpirationDays } });
+  }
+  if (zone === DATASET_ZONES[DAILY_METRICS_SCHEMA.dataset]) {
+    // What a killed batch job left in its staging folder; published data is never below it.
+    rules.push({ id: "expire-abandoned-staging", status: "Enabled", filter: { prefix: STAGING_PREFIX }, expiration: { days: STAGING_EXPIRATION_DAYS } });
   }
   if (zone === "raw" && s.rawInfrequentAccessDays > 0) {
     rules.push({ id: "raw-to-infrequent-access", status: "Enabled", filter: {}, transitions: [{ days: s.rawInfrequentAccessDays, storageClass: "STANDARD_IA" }] });

@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
-import { ZONES, type Zone } from "../../contract";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { STAGING_PREFIX, ZONES, type Zone } from "../../contract";
 import type { StorageSettings } from "./settings";
 import { accessLogBucketPolicy, accessLogLifecycleRules, lifecycleRules, tlsOnlyPolicy } from "./aws";
 import { ZONE_ACCESS, bucketNames, zonePolicyStatements, type ZoneUser } from "./spec";
@@ -79,6 +81,17 @@ describe("storage spec", () => {
         ["abort-incomplete-uploads"],
       );
       assert.ok(!lifecycleRules("processed", PROD).some((r) => r.id === "raw-to-infrequent-access"));
+    });
+
+    it("expires what a killed batch job left in the processed zone's staging folder, and nothing else", () => {
+      const rules = lifecycleRules("processed", PROD);
+      const staging = rules.find((r) => r.id === "expire-abandoned-staging");
+      assert.deepEqual(staging?.filter, { prefix: "_staging/" });
+      assert.deepEqual(staging?.expiration, { days: 2 });
+      assert.equal(rules.filter((r) => r.noncurrentVersionExpiration !== undefined).length, 1, "no second noncurrent-version rule");
+      for (const zone of ZONES.filter((z) => z !== "processed")) assert.ok(!lifecycleRules(zone, PROD).some((r) => r.id === "expire-abandoned-staging"), zone);
+      const job = readFileSync(path.join(__dirname, "..", "..", "functions", "spark", "jobs", "daily_metrics.py"), "utf8");
+      assert.match(job, new RegExp(`^STAGING = "${STAGING_PREFIX.replace(/\/$/, "")}"$`, "m"), "the job stages where the rule expires");
     });
 
     it("drops old checkpoint versions after a day, with no second rule overlapping that one", () => {
