@@ -1,5 +1,6 @@
 // Lint rules: typescript-eslint's recommended set, plus the few that keep data-plane code honest.
 import js from "@eslint/js";
+import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -16,6 +17,12 @@ export default tseslint.config(
       eqeqeq: ["error", "always"],
       "no-console": "error",
     },
+  },
+  {
+    // One import direction: contract at the bottom, then each service's settings and specs, config, components, stacks.
+    plugins: { "import-x": importX },
+    settings: { "import-x/extensions": [".ts"], "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".json", ".node"] })] },
+    rules: { "import-x/no-cycle": "error" },
   },
   {
     files: ["**/*.test.ts", "**/*.itest.ts", "test/**", "bench/**", "scripts/**"],

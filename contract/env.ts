@@ -90,10 +90,8 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 /** What an orchestrator waits between SIGTERM and SIGKILL (Docker's stop timeout, a pod's grace period). */
 export const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_SHUTDOWN_GRACE_MS / 1000) + 15;
 
-/** Variables of the one-shot `platform-init` job that creates topics and buckets on the local target. */
+/** Variables of the one-shot `ensure-buckets` job that creates the buckets on the local target. */
 export const INIT_ENV = {
-  /** JSON list of topics: `[{ name, partitions, replicationFactor, config }]`. */
-  topics: "INIT_TOPICS",
   /** JSON list of bucket names. */
   buckets: "INIT_BUCKETS",
   /** Whether the buckets keep every version of their objects. */

@@ -2,6 +2,7 @@ export * from "./commands";
 export * from "./datasets";
 export * from "./env";
 export * from "./flush";
+export * from "./groups";
 export * from "./layout";
 export * from "./ports";
 export * from "./records";

@@ -132,7 +132,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       image: { repository: images.repositories.airflow.repositoryUrl, tag: images.tags.airflow, baseImage: s.images.airflow },
       postgresImage: images.refs.postgres,
       storageClass: cloud.storageClass,
-      env: envVars({ ...sparkJobEnv, SPARK_MASTER_URL: spark.masterUrl, ...dagEnv, ...connectionsFileEnv() }),
+      env: envVars({ ...sparkJobEnv, [ENV.sparkMasterUrl]: spark.masterUrl, ...dagEnv, ...connectionsFileEnv() }),
       taskRoleArn: airflowRole.arn,
       labels,
       dagConnections,

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, PORTS, SYMBOL_PATTERN, isSymbol } from "../../contract";
+import { CONSUMER_GROUPS, DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, PORTS, SYMBOL_PATTERN, isSymbol } from "../../contract";
 import { EnvReader, LEVELS, readKafkaSettings, type Fields, type KafkaSettings, type Level } from "../lib";
 
 /** Kafka client id, logger component and metrics label. */
@@ -40,7 +40,7 @@ export interface DashboardSettings {
 }
 
 export const DEFAULTS = {
-  groupId: "market-data-dashboard",
+  groupId: CONSUMER_GROUPS.dashboard.default,
   port: PORTS.dashboard,
   scrapeIntervalMs: 2_000,
   scrapeTimeoutMs: 1_500,
@@ -95,7 +95,7 @@ export function readDashboardSettings(env: Readonly<Record<string, string | unde
   }
   const settings: DashboardSettings = {
     kafka: readKafkaSettings(reader, COMPONENT),
-    groupId: reader.string(ENV.dashboardGroupId, DEFAULTS.groupId),
+    groupId: reader.string(CONSUMER_GROUPS.dashboard.env, DEFAULTS.groupId),
     symbols,
     port: reader.int(ENV.dashboardPort, DEFAULTS.port, { min: 0, max: 65_535 }),
     targets: parseTargets(reader, reader.optional(ENV.dashboardTargets)),

@@ -1,4 +1,4 @@
-import { DEFAULT_SHUTDOWN_GRACE_MS, ENV, SINK_FLUSH_DEFAULTS, TOPICS } from "../../contract";
+import { CONSUMER_GROUPS, DEFAULT_SHUTDOWN_GRACE_MS, ENV, SINK_FLUSH, TOPICS, type IntSetting } from "../../contract";
 import { EnvReader, isLevel, readKafkaSettings, readS3Settings, type KafkaSettings, type Level, type S3Settings } from "../lib";
 
 export const COMPONENT = "sink";
@@ -41,15 +41,11 @@ export interface SinkSettings {
 
 /** The thresholds shared by both topics, and each topic's idle time. */
 function readFlushPolicies(env: EnvReader): Record<string, FlushPolicy> {
-  const d = SINK_FLUSH_DEFAULTS;
-  const shared = {
-    records: env.int(ENV.sinkFlushRecords, d.records, { min: 1, max: 1_000_000 }),
-    bytes: env.int(ENV.sinkFlushBytes, d.bytes, { min: 1024, max: 512 * 1024 * 1024 }),
-    intervalMs: env.int(ENV.sinkFlushIntervalMs, d.intervalMs, { min: 10, max: 3_600_000 }),
-  };
+  const read = (s: IntSetting) => env.int(s.env, s.default, s);
+  const shared = { records: read(SINK_FLUSH.records), bytes: read(SINK_FLUSH.bytes), intervalMs: read(SINK_FLUSH.intervalMs) };
   return {
-    [TOPICS.realtime]: { ...shared, idleMs: env.int(ENV.sinkFlushIdleMsRealtime, d.idleMs.realtime, { min: 0, max: 3_600_000 }) },
-    [TOPICS.batch]: { ...shared, idleMs: env.int(ENV.sinkFlushIdleMsBatch, d.idleMs.batch, { min: 0, max: 3_600_000 }) },
+    [TOPICS.realtime]: { ...shared, idleMs: read(SINK_FLUSH.idleMs.realtime) },
+    [TOPICS.batch]: { ...shared, idleMs: read(SINK_FLUSH.idleMs.batch) },
   };
 }
 
@@ -60,7 +56,7 @@ export function readSinkSettings(vars: Readonly<Record<string, string | undefine
   if (!isLevel(level)) env.problem(`\`${ENV.logLevel}\` must be one of debug, info, warn, error (got "${level}")`);
   const s3RequestTimeoutMs = env.int(ENV.sinkS3RequestTimeoutMs, 5_000, { min: 100, max: 120_000 });
   const settings: SinkSettings = {
-    groupId: env.string(ENV.sinkGroupId, "market-data-sink"),
+    groupId: env.string(CONSUMER_GROUPS.sink.env, CONSUMER_GROUPS.sink.default),
     topics: [TOPICS.realtime, TOPICS.batch],
     deadLetterTopic: TOPICS.deadLetter,
     bucket: env.required(ENV.rawBucket),

@@ -1,7 +1,6 @@
-import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, SINK_FLUSH_DEFAULTS, isSymbol } from "../../contract";
+import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, SINK_FLUSH, isSymbol, type IntSetting } from "../../contract";
 import { airflowVersionOf } from "../airflow/spec";
-import { kafkaVersionOf } from "../kafka/strimzi";
-import { kafkaSettingsProblems } from "../kafka/spec";
+import { cloudKafkaProblems, kafkaVersionOf, localKafkaProblems } from "../kafka/settings";
 import { OBJECT_STORE_SERVER_NAMES } from "../storage/servers";
 import { DEFAULT_IMAGES, checkImagePinned, type ImageSettings } from "./images";
 import { ConfigError, Problems, show, unknownKey, type RawObject } from "./problems";
@@ -178,7 +177,7 @@ function parseKafka(p: Problems, value: unknown, target: Target, d: ReturnType<t
   const unsafeReducedDurability = p.bool("kafka.unsafeReducedDurability", raw.unsafeReducedDurability, false);
 
   const settings = { brokers, partitions, replicationFactor, minInsyncReplicas, retentionHours, storageGi, unsafeReducedDurability };
-  for (const problem of kafkaSettingsProblems(settings, target)) p.add(problem);
+  for (const problem of (target === "local" ? localKafkaProblems : cloudKafkaProblems)(settings)) p.add(problem);
   return settings;
 }
 
@@ -186,7 +185,7 @@ function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number
   const raw = p.object("functions", value, ["symbols", "batchSymbols", "tickIntervalMs", "simulationSeed", "quoteSource", "batchSource", "sink"]);
   const sinkRaw = p.object("functions.sink", raw.sink, ["flushRecords", "flushBytes", "flushIntervalMs", "flushIdleMs", "replicas"]);
   const idleRaw = p.object("functions.sink.flushIdleMs", sinkRaw.flushIdleMs, ["realtime", "batch"]);
-  const flush = SINK_FLUSH_DEFAULTS;
+  const setting = (path: string, value: unknown, s: IntSetting) => p.int(path, value, s.default, s.min, s.max);
   return {
     symbols: p.stringList("functions.symbols", raw.symbols, DEFAULT_REALTIME_SYMBOLS, isSymbol, "tickers such as AAPL"),
     batchSymbols: p.stringList("functions.batchSymbols", raw.batchSymbols, DEFAULT_BATCH_SYMBOLS, isSymbol, "tickers such as AAPL"),
@@ -195,12 +194,12 @@ function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number
     quoteSource: p.oneOf("functions.quoteSource", raw.quoteSource, ["simulated", "live"] as const, "simulated"),
     batchSource: p.oneOf("functions.batchSource", raw.batchSource, BATCH_SOURCES, "yahoo"),
     sink: {
-      flushRecords: p.int("functions.sink.flushRecords", sinkRaw.flushRecords, flush.records, 1, 1_000_000),
-      flushBytes: p.int("functions.sink.flushBytes", sinkRaw.flushBytes, flush.bytes, 1024, 512 * 1024 * 1024),
-      flushIntervalMs: p.int("functions.sink.flushIntervalMs", sinkRaw.flushIntervalMs, flush.intervalMs, 50, 3_600_000),
+      flushRecords: setting("functions.sink.flushRecords", sinkRaw.flushRecords, SINK_FLUSH.records),
+      flushBytes: setting("functions.sink.flushBytes", sinkRaw.flushBytes, SINK_FLUSH.bytes),
+      flushIntervalMs: setting("functions.sink.flushIntervalMs", sinkRaw.flushIntervalMs, SINK_FLUSH.intervalMs),
       flushIdleMs: {
-        realtime: p.int("functions.sink.flushIdleMs.realtime", idleRaw.realtime, flush.idleMs.realtime, 0, 3_600_000),
-        batch: p.int("functions.sink.flushIdleMs.batch", idleRaw.batch, flush.idleMs.batch, 0, 3_600_000),
+        realtime: setting("functions.sink.flushIdleMs.realtime", idleRaw.realtime, SINK_FLUSH.idleMs.realtime),
+        batch: setting("functions.sink.flushIdleMs.batch", idleRaw.batch, SINK_FLUSH.idleMs.batch),
       },
       replicas: p.int("functions.sink.replicas", sinkRaw.replicas, defaultSinkReplicas, 1, 64),
     },

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, FUNCTION_COMMANDS, PORTS } from "../../contract";
-import type { FunctionsSettings } from "../config";
+import { CONSUMER_GROUPS, ENV, FUNCTION_COMMANDS, PORTS } from "../../contract";
+import type { FunctionsSettings } from "./settings";
 import type { ContainerSpec } from "../docker";
 import { CLIENT_LISTENER_PORT } from "../kafka/strimzi";
 import { KAFKA_CLIENT_LABEL } from "../kubernetes";
@@ -29,7 +29,7 @@ export function dashboardEnv(f: FunctionsSettings, w: FunctionWiring, targets: r
   return {
     [ENV.kafkaBrokers]: w.kafkaBootstrap,
     [ENV.kafkaClientId]: DASHBOARD,
-    [ENV.dashboardGroupId]: DASHBOARD_GROUP_ID,
+    [CONSUMER_GROUPS.dashboard.env]: DASHBOARD_GROUP_ID,
     [ENV.symbols]: f.symbols.join(","),
     [ENV.dashboardPort]: String(PORTS.dashboard),
     [ENV.dashboardTargets]: pulumi.all(targets.map((t) => pulumi.interpolate`${t.name}=${t.url}`)).apply((entries) => entries.join(",")),

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS } from "../../contract";
-import type { FunctionsSettings } from "../config";
+import type { FunctionsSettings } from "./settings";
 import { createContainer, createJob, hostAddress, isJob, type ContainerSpec, type LocalPlacement } from "../docker";
 import { dashboardContainerSpec, dashboardEnv, dockerDashboardTargets } from "./dashboard";
 import { FUNCTION_HEALTHCHECK, FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, type FunctionCommand } from "../../contract";
-import type { FunctionsSettings } from "../config";
+import type { FunctionsSettings } from "./settings";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
 import { DASHBOARD, dashboardEnv, dashboardNetworkPolicySpec, dashboardPodLabels, dashboardPodSpec, kubernetesDashboardTargets, metricsServiceName } from "./dashboard";
 import { FUNCTION_POD_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";

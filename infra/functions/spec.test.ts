@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, TOPICS } from "../../contract";
-import type { FunctionsSettings } from "../config";
+import type { FunctionsSettings } from "./settings";
 import type { Json } from "../testing/inspect";
 import { REPO_ROOT } from "../testing/mocks";
 import { envVars, functionEgress, functionPodSpec, kafkaSecurity, quoteApiKeyFile, type FunctionPodArgs } from "./kubernetes";

@@ -2,8 +2,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { ENV, FUNCTION_COMMANDS, PORTS, TOPICS } from "../../contract";
-import type { FunctionsSettings } from "../config";
+import { CONSUMER_GROUPS, ENV, FUNCTION_COMMANDS, PORTS, TOPICS } from "../../contract";
+import type { FunctionsSettings } from "./settings";
 
 /** Images we build from this repository, with the files each is built from. */
 export const IMAGE_BUILDS = {
@@ -66,8 +66,8 @@ export const FUNCTION_UID = 1000;
  */
 export const FUNCTION_POD_UID = 10001;
 
-export const SINK_GROUP_ID = "market-data-sink";
-export const DASHBOARD_GROUP_ID = "market-data-dashboard";
+export const SINK_GROUP_ID = CONSUMER_GROUPS.sink.default;
+export const DASHBOARD_GROUP_ID = CONSUMER_GROUPS.dashboard.default;
 
 function kafkaEnv(w: FunctionWiring, clientId: string): Env {
   return { [ENV.kafkaBrokers]: w.kafkaBootstrap, [ENV.kafkaClientId]: clientId, [ENV.kafkaAcks]: "all" };
@@ -105,7 +105,7 @@ export function sinkEnv(f: FunctionsSettings, w: FunctionWiring): Env {
     ...kafkaEnv(w, FUNCTION_COMMANDS.sink),
     ...s3Env(w),
     [ENV.rawBucket]: w.rawBucket,
-    [ENV.sinkGroupId]: SINK_GROUP_ID,
+    [CONSUMER_GROUPS.sink.env]: SINK_GROUP_ID,
     [ENV.sinkFlushRecords]: String(f.sink.flushRecords),
     [ENV.sinkFlushBytes]: String(f.sink.flushBytes),
     [ENV.sinkFlushIntervalMs]: String(f.sink.flushIntervalMs),

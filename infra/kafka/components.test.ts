@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import type { KafkaSettings } from "../config";
+import type { KafkaSettings } from "./settings";
 import { runFailingProgram } from "../testing/mocks";
 import { DockerKafka } from "./docker";
 import { StrimziKafka } from "./strimzi";

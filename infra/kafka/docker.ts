@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PORTS } from "../../contract";
-import type { KafkaSettings } from "../config";
 import { createContainer, createJob, createVolume, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
-import { BROKER_DATA_DIR, brokerEnv, kafkaSettingsProblems, topicInitScript, topicSpecs, type TopicSpec } from "./spec";
+import { localKafkaProblems, type KafkaSettings } from "./settings";
+import { BROKER_DATA_DIR, brokerEnv, topicInitScript, topicSpecs, type TopicSpec } from "./spec";
 
 export interface DockerKafkaArgs {
   /** Pinned apache/kafka image. */
@@ -69,7 +69,7 @@ export class DockerKafka extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerKafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:kafka:DockerKafka", name, {}, opts);
-    const problems = kafkaSettingsProblems(args.settings, "local");
+    const problems = localKafkaProblems(args.settings);
     if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const child = { parent: this };
     this.topics = topicSpecs(args.settings);

@@ -1,3 +1,4 @@
 export * from "./docker";
+export * from "./settings";
 export * from "./spec";
 export * from "./strimzi";

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TOPICS } from "../../contract";
-import type { KafkaSettings } from "../config";
+import type { KafkaSettings } from "./settings";
 import { brokerConfig, brokerEnv, propertyToEnv, topicInitScript, topicSpecs } from "./spec";
 
 const DEV: KafkaSettings = {

@@ -1,26 +1,5 @@
 import { PORTS, TOPICS } from "../../contract";
-import type { KafkaSettings } from "../config";
-
-/**
- * What makes Kafka settings unsafe or impossible where they run, with the key and the value: the
- * stack config reports these before anything exists, and each component refuses them too.
- */
-export function kafkaSettingsProblems(k: KafkaSettings, target: "local" | "cloud"): string[] {
-  const problems: string[] = [];
-  if (target === "local" && k.brokers !== 1) problems.push(`\`kafka.brokers\` must be 1 on a local stack, which runs one broker container (got ${k.brokers})`);
-  if (k.replicationFactor > k.brokers) {
-    problems.push(`\`kafka.replicationFactor\` cannot exceed \`kafka.brokers\` (got ${k.replicationFactor} with ${k.brokers} broker${k.brokers === 1 ? "" : "s"})`);
-  }
-  if (k.minInsyncReplicas > k.replicationFactor) {
-    problems.push(`\`kafka.minInsyncReplicas\` cannot exceed \`kafka.replicationFactor\` (got ${k.minInsyncReplicas} with replication factor ${k.replicationFactor})`);
-  }
-  if (target === "cloud" && !k.unsafeReducedDurability) {
-    const accept = "set `kafka.unsafeReducedDurability: true` to accept the risk";
-    if (k.replicationFactor < 3) problems.push(`\`kafka.replicationFactor\` must be 3 or more on a cloud stack (got ${k.replicationFactor}); ${accept}`);
-    if (k.minInsyncReplicas < 2) problems.push(`\`kafka.minInsyncReplicas\` must be 2 or more on a cloud stack (got ${k.minInsyncReplicas}); ${accept}`);
-  }
-  return problems;
-}
+import type { KafkaSettings } from "./settings";
 
 /** A topic as every target declares it. */
 export interface TopicSpec {

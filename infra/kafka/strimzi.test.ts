@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
 import { TOPICS } from "../../contract";
-import type { KafkaSettings } from "../config";
+import type { KafkaSettings } from "./settings";
 import { KAFKA_CLIENT_LABEL } from "../kubernetes";
 import { topicSpecs } from "./spec";
 import type { Json } from "../testing/inspect";
-import { CLIENT_LISTENER_PORT, kafkaClusterSpec, kafkaVersionOf, nodePoolSpec, strimziChartValues, topicResourceSpec, userResourceSpec } from "./strimzi";
+import { kafkaVersionOf } from "./settings";
+import { CLIENT_LISTENER_PORT, kafkaClusterSpec, nodePoolSpec, strimziChartValues, topicResourceSpec, userResourceSpec } from "./strimzi";
 
 const PROD: KafkaSettings = {
   brokers: 3,

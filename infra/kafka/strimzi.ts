@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KafkaSettings } from "../config";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL } from "../kubernetes";
-import { brokerConfig, kafkaSettingsProblems, topicSpecs, type TopicSpec } from "./spec";
+import { cloudKafkaProblems, type KafkaSettings } from "./settings";
+import { brokerConfig, topicSpecs, type TopicSpec } from "./spec";
 
 /** Strimzi's v1 API (Strimzi 1.x accepts only v1). */
 export const STRIMZI_API = "kafka.strimzi.io/v1";
@@ -18,13 +18,6 @@ export interface KafkaUserSpec {
   group?: string;
   /** Whether `group` is one consumer group or the prefix of generated ones (Spark's). @default "literal" */
   groupPattern?: "literal" | "prefix";
-}
-
-/** `apache/kafka:4.3.1` → `4.3.1`: Strimzi runs the same Kafka release as the local target. */
-export function kafkaVersionOf(image: string): string {
-  const m = /:(\d+\.\d+\.\d+)/.exec(image);
-  if (!m) throw new Error(`\`images.kafka\` must be tagged with a Kafka version such as 4.3.1 (got "${image}")`);
-  return m[1]!;
 }
 
 export function kafkaClusterSpec(settings: KafkaSettings, version: string) {
@@ -115,7 +108,7 @@ export class StrimziKafka extends pulumi.ComponentResource {
 
   constructor(name: string, args: StrimziKafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:kafka:StrimziKafka", name, {}, opts);
-    const problems = kafkaSettingsProblems(args.settings, "cloud");
+    const problems = cloudKafkaProblems(args.settings);
     if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const child = { parent: this };
     const labels = args.labels;

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 import { LOAD_STAGE, stagingColumns, type LoadedTable } from "../../contract";
-import type { SnowflakeSettings } from "../config";
+import type { SnowflakeSettings } from "./settings";
 import { whenPresent } from "../outputs";
 import { zonePolicyStatements } from "../storage/spec";
 import { ROLE_PRIVILEGES, copyStatement, quoted, snowflakeTrustPolicy, tableColumns, type SnowflakeNames } from "./spec";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
-import type { SparkSettings } from "../config";
+import type { SparkSettings } from "./settings";
 import { createContainer, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import { MASTER_HEALTHCHECK, SPARK_JOBS, SPARK_GID, SPARK_MASTER_ALIAS, SPARK_UID, jobCommand, masterCommand, masterUrl, streamingDriverConf, workerCommand } from "./spec";
 

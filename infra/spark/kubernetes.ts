@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ENV, PORTS, STOP_GRACE_SECONDS } from "../../contract";
-import type { SparkSettings } from "../config";
+import type { SparkSettings } from "./settings";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
 import { whenPresent } from "../outputs";
 import { DRIVER_PORTS, SPARK_JOBS, SPARK_LABEL, SPARK_GID, SPARK_PORT_RANGE, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, sparkSecurityConf, streamingDriverConf, workerCommand } from "./spec";

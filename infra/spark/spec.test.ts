@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ENV } from "../../contract";
-import type { SparkSettings } from "../config";
+import type { SparkSettings } from "./settings";
 import type { Json } from "../testing/inspect";
 import { sparkNetworkPolicySpec, sparkPodSpec, workerResources } from "./kubernetes";
 import {

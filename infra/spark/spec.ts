@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ENV, PORTS, ZONE_BUCKET_ENV, type Zone } from "../../contract";
-import type { SparkSettings } from "../config";
+import type { SparkSettings } from "./settings";
 
 /**
  * The user our Spark image runs as (functions/spark/Dockerfile): uid 10185, above any host's users,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DAILY_METRICS_SCHEMA, DATASET_ZONES, STAGING_EXPIRATION_DAYS, STAGING_PREFIX, ZONES, type Zone } from "../../contract";
-import type { StorageSettings } from "../config";
+import type { StorageSettings } from "./settings";
 import { whenPresent } from "../outputs";
 
 export interface S3ZonesArgs {

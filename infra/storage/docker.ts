@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ENV, FUNCTION_COMMANDS, INIT_ENV, ZONES, type Zone } from "../../contract";
-import type { StorageSettings } from "../config";
+import type { StorageSettings } from "./settings";
 import { createContainer, createJob, createVolume, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import { OBJECT_STORE_SERVERS } from "./servers";
 import { bucketNames } from "./spec";

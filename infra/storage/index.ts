@@ -1,4 +1,5 @@
 export * from "./aws";
 export * from "./docker";
 export * from "./servers";
+export * from "./settings";
 export * from "./spec";

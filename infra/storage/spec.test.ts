@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { STAGING_PREFIX, ZONES, type Zone } from "../../contract";
-import type { StorageSettings } from "../config";
+import type { StorageSettings } from "./settings";
 import { accessLogBucketPolicy, accessLogLifecycleRules, lifecycleRules, tlsOnlyPolicy } from "./aws";
 import { ZONE_ACCESS, bucketNames, zonePolicyStatements, type ZoneUser } from "./spec";
 
