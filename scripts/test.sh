@@ -27,4 +27,6 @@ npm run -s lint:workflows
 scripts/check-python.sh
 npm run test:unit
 npm run test:integration
+# pytest: the Spark jobs' and the Airflow DAGs' suites, on the harness's Kafka and S3 servers.
+npm run test:python
 npm run -s scan
