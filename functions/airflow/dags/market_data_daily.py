@@ -8,39 +8,28 @@ to run it from the deployment's Airflow variables and connections.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import Param, dag, get_current_context, task
 
+from market_data.declare import dag_arguments, program_seconds
 from market_data.sink_wait import SinkCaughtUpSensor
 
-# Retries with exponential backoff for what is transient (a broker or the object store away for a
-# while); bad settings and bad data fail at once. No task runs longer than its timeout.
-DEFAULT_ARGS: dict[str, Any] = {
-    "owner": "market-data",
-    "retries": 2,
-    "retry_delay": timedelta(seconds=30),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=10),
-    "execution_timeout": timedelta(minutes=20),
-}
 PROGRAM_TIMEOUT = timedelta(minutes=40)
 
 
 @dag(
-    dag_id="market_data_daily",
-    schedule="0 23 * * 1-5",
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    dagrun_timeout=timedelta(hours=3),
-    params={
-        "from": Param(None, type=["null", "string"], format="date", description="first trading day; unset: a week before `to`"),
-        "to": Param(None, type=["null", "string"], format="date", description="last trading day; unset: the run's day"),
-    },
-    tags=["market-data"],
+    **dag_arguments(
+        "market_data_daily",
+        schedule="0 23 * * 1-5",
+        task_timeout=timedelta(minutes=20),
+        dagrun_timeout=timedelta(hours=3),
+        params={
+            "from": Param(None, type=["null", "string"], format="date", description="first trading day; unset: a week before `to`"),
+            "to": Param(None, type=["null", "string"], format="date", description="last trading day; unset: the run's day"),
+        },
+    )
 )
 def market_data_daily() -> None:
     @task
@@ -54,7 +43,7 @@ def market_data_daily() -> None:
     def ingest(days: dict[str, str]) -> dict[str, Any]:
         from market_data.pipeline import ingest
 
-        return ingest(days, get_current_context(), int(PROGRAM_TIMEOUT.total_seconds()) - 60)
+        return ingest(days, get_current_context(), program_seconds(PROGRAM_TIMEOUT))
 
     @task(execution_timeout=PROGRAM_TIMEOUT)
     def daily_metrics(days: dict[str, str]) -> None:
@@ -64,7 +53,7 @@ def market_data_daily() -> None:
             "daily_metrics.py",
             ["--from", days["from"], "--to", days["to"]],
             get_current_context(),
-            int(PROGRAM_TIMEOUT.total_seconds()) - 60,
+            program_seconds(PROGRAM_TIMEOUT),
         )
 
     @task

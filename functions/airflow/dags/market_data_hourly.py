@@ -8,32 +8,26 @@ continuously, and otherwise only checks that it has written past the hour.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-DEFAULT_ARGS: dict[str, Any] = {
-    "owner": "market-data",
-    "retries": 2,
-    "retry_delay": timedelta(seconds=30),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=10),
-    "execution_timeout": timedelta(minutes=10),
-}
+from market_data.declare import dag_arguments, program_seconds
+
 PROGRAM_TIMEOUT = timedelta(minutes=30)
 
 
 @dag(
-    dag_id="market_data_hourly",
-    schedule="5 * * * *",
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    dagrun_timeout=timedelta(minutes=55),
-    params={"hour": Param(None, type=["null", "string"], description="start of the hour to check (UTC); unset: the run's data interval")},
-    tags=["market-data"],
+    **dag_arguments(
+        "market_data_hourly",
+        schedule="5 * * * *",
+        task_timeout=timedelta(minutes=10),
+        dagrun_timeout=timedelta(minutes=55),
+        params={
+            "hour": Param(None, type=["null", "string"], description="start of the hour to check (UTC); unset: the run's data interval"),
+        },
+    )
 )
 def market_data_hourly() -> None:
     @task
@@ -47,7 +41,7 @@ def market_data_hourly() -> None:
     def catch_up_windows(window: dict[str, str]) -> str:
         from market_data.pipeline import catch_up_windows
 
-        return catch_up_windows(window, get_current_context(), int(PROGRAM_TIMEOUT.total_seconds()) - 60)
+        return catch_up_windows(window, get_current_context(), program_seconds(PROGRAM_TIMEOUT))
 
     @task
     def check_windows(window: dict[str, str]) -> dict[str, Any]:
