@@ -8,6 +8,7 @@ in the environment; `test/harness/serve.ts` prints them for a run by hand.
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -216,3 +217,53 @@ def create_warehouse(server: dict[str, Any], database: str) -> None:
                 cur.execute(table.statements[statement])
     finally:
         conn.close()
+
+
+def run_dag(dag_id: str, capsys: pytest.CaptureFixture[str], **kwargs: Any) -> tuple[str, dict[str, str], str]:
+    """One `dag.test()` run: its state, each task's state, and everything its tasks logged."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(DAGS / f"{dag_id}.py")).get_dag(dag_id)
+    assert dag is not None
+    # A failed task fails the run at once here: its retries (with their minutes of backoff) are the scheduler's business.
+    for task in dag.tasks:
+        task.retries = 0
+    capsys.readouterr()
+    run = dag.test(**kwargs)
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    # The tasks' logs, their errors among them, go to the process's output.
+    out = capsys.readouterr()
+    return str(run.state), states, out.out + out.err
+
+
+def query(server: dict[str, Any], database: str, sql: str) -> list[tuple[Any, ...]]:
+    import snowflake.connector
+
+    conn = snowflake.connector.connect(**server, database=database, schema="ANALYTICS")
+    try:
+        cur = conn.cursor()
+        cur.execute(sql)
+        return list(cur.fetchall())
+    finally:
+        conn.close()
+
+
+def with_warehouse(d: Deployment, server: dict[str, Any], test_name: str) -> Deployment:
+    """`d` with a fresh Snowflake database of its own (named after the test) and the load on, landed by the DAG."""
+    name = "".join(ch if ch.isalnum() else "_" for ch in test_name.upper())[:32]
+    database = f"MD_{name}_{uuid.uuid4().hex[:6].upper()}"
+    create_warehouse(server, database)
+    d.snowflake = {"enabled": True, "landing": {"daily_metrics": "dag", "tick_windows": "dag"}}
+    d.connections["market_data_snowflake"] = snowflake_connection(server, database)
+    d.database = database
+    d.apply()
+    return d
+
+
+def put_files(s3: Any, bucket: str, files: dict[str, Any]) -> None:
+    import pyarrow.parquet as pq
+
+    for key, table in files.items():
+        body = io.BytesIO()
+        pq.write_table(table, body)
+        s3.put_object(Bucket=bucket, Key=key, Body=body.getvalue())

@@ -129,16 +129,27 @@ def hour_window(params: Mapping[str, Any], data_interval_start: datetime | None,
     return {"start": start.isoformat(), "end": end.isoformat()}
 
 
-def _window_rows(s: Settings, window: Mapping[str, str]) -> tuple[list[DataFile], list[dict[str, Any]], datetime, datetime]:
+def _utc(t: datetime) -> datetime:
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def in_window(files: list[DataFile], start: datetime, end: datetime) -> list[DataFile]:
+    """Each file cut to its rows of [start, end); files without one are left out. A file of the streaming
+    job holds every window of its micro-batch, which may reach past the hour: only what is checked loads."""
+    import pyarrow as pa
+
+    out = []
+    for f in files:
+        mask = [start <= _utc(t) < end for t in f.table.column("window_start").to_pylist()]
+        if any(mask):
+            out.append(DataFile(f.key, f.table.filter(pa.array(mask))))
+    return out
+
+
+def _window_files(s: Settings, window: Mapping[str, str]) -> tuple[list[DataFile], datetime, datetime]:
     start, end = datetime.fromisoformat(window["start"]), datetime.fromisoformat(window["end"])
     files = _files(s, "tick_windows", sorted({start.date().isoformat(), (end - timedelta(microseconds=1)).date().isoformat()}))
-
-    def utc(t: datetime) -> datetime:
-        return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
-
-    in_hour = [f for f in files if any(start <= utc(r["window_start"]) < end for r in f.rows)]
-    rows = [{**r, "window_start": utc(r["window_start"])} for f in in_hour for r in f.rows if start <= utc(r["window_start"]) < end]
-    return in_hour, rows, start, end
+    return in_window(files, start, end), start, end
 
 
 def catch_up_windows(window: Mapping[str, str], context: Mapping[str, Any], timeout_seconds: int) -> str:
@@ -152,7 +163,7 @@ def catch_up_windows(window: Mapping[str, str], context: Mapping[str, Any], time
     client = s3_client(CONNECTIONS["s3"])
     keys = published_keys(client, s.buckets[table.zone], table, [end.date().isoformat(), (end + timedelta(days=1)).date().isoformat()])
     newest = max((r["window_end"] for f in read_files(client, s.buckets[table.zone], keys[-5:]) for r in f.rows), default=None)
-    if newest is None or (newest if newest.tzinfo else newest.replace(tzinfo=timezone.utc)) < end:
+    if newest is None or _utc(newest) < end:
         fail(
             f"check `tick_windows_current` failed for every symbol on {window['end']}: "
             f"the streaming job's newest window ends at {newest}, before the hour's end"
@@ -163,7 +174,8 @@ def catch_up_windows(window: Mapping[str, str], context: Mapping[str, Any], time
 def check_hourly(window: Mapping[str, str]) -> dict[str, Any]:
     s = settings()
     table = load_contract().tables["tick_windows"]
-    files, rows, start, end = _window_rows(s, window)
+    files, start, end = _window_files(s, window)
+    rows = [{**r, "window_start": _utc(r["window_start"])} for f in files for r in f.rows]
     failures = check_tick_windows(
         rows,
         [c.lower() for c in table.required],
@@ -174,7 +186,7 @@ def check_hourly(window: Mapping[str, str]) -> dict[str, Any]:
     )
     if failures:
         fail(str(QualityError(failures)))
-    return {"files": [f.key for f in files], "rows": len(rows)}
+    return {"files": [f.key for f in files], "rows": len(rows), "window": dict(window)}
 
 
 def load_snowflake(name: str, checked: Mapping[str, Any]) -> dict[str, int]:
@@ -190,6 +202,9 @@ def load_snowflake(name: str, checked: Mapping[str, Any]) -> dict[str, int]:
     table = contract.tables[name]
     client = s3_client(CONNECTIONS["s3"])
     files = read_files(client, s.buckets[table.zone], checked["files"])
+    if "window" in checked:
+        # The rows its checks saw, not the rest of their files.
+        files = in_window(files, datetime.fromisoformat(checked["window"]["start"]), datetime.fromisoformat(checked["window"]["end"]))
     conn = warehouse.connect(CONNECTIONS["snowflake"])
     try:
         result = warehouse.load(

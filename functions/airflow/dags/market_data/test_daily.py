@@ -6,7 +6,6 @@ for the sink gives up at its bound.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from market_data.conftest import DAGS, Deployment, create_warehouse, env, new_buckets, snowflake_connection
+from market_data.conftest import Deployment, env, new_buckets, put_files, query, run_dag, with_warehouse
 from market_data.contract import load_contract
 
 # The recorded year: 250 trading days of 10 symbols, the last on 2024-12-16.
@@ -27,47 +26,11 @@ RECORDED = 2_500
 UPSTREAM = "^(ingest|wait_for_sink|daily_metrics)$"
 
 
-def run_dag(dag_id: str, capsys: pytest.CaptureFixture[str], **kwargs: Any) -> tuple[str, dict[str, str], str]:
-    """One `dag.test()` run: its state, each task's state, and everything its tasks logged."""
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(DAGS / f"{dag_id}.py")).get_dag(dag_id)
-    assert dag is not None
-    # A failed task fails the run at once here: its retries (with their minutes of backoff) are the scheduler's business.
-    for task in dag.tasks:
-        task.retries = 0
-    capsys.readouterr()
-    run = dag.test(**kwargs)
-    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-    # The tasks' logs, their errors among them, go to the process's output.
-    out = capsys.readouterr()
-    return str(run.state), states, out.out + out.err
-
-
-def query(server: dict[str, Any], database: str, sql: str) -> list[tuple[Any, ...]]:
-    import snowflake.connector
-
-    conn = snowflake.connector.connect(**server, database=database, schema="ANALYTICS")
-    try:
-        cur = conn.cursor()
-        cur.execute(sql)
-        return list(cur.fetchall())
-    finally:
-        conn.close()
-
-
 @pytest.fixture
 def deployment(monkeypatch: pytest.MonkeyPatch, s3: Any, snowflake_server: dict[str, Any], request: pytest.FixtureRequest) -> Deployment:
     """A local deployment: the running sink's raw bucket and group, fresh other buckets, a fresh Snowflake database."""
     buckets = {**new_buckets(s3, "daily"), "raw": env("DAG_TEST_RAW_BUCKET")}
-    d = Deployment(monkeypatch, buckets, env("DAG_TEST_SINK_GROUP"))
-    database = f"MD_{request.node.name.upper()[:40].replace('[', '_').replace(']', '').replace('-', '_')}"
-    create_warehouse(snowflake_server, database)
-    d.snowflake = {"enabled": True, "landing": {"daily_metrics": "dag", "tick_windows": "dag"}}
-    d.connections["market_data_snowflake"] = snowflake_connection(snowflake_server, database)
-    d.database = database
-    d.apply()
-    return d
+    return with_warehouse(Deployment(monkeypatch, buckets, env("DAG_TEST_SINK_GROUP")), snowflake_server, request.node.name)
 
 
 def publish_correction(bar: dict[str, Any]) -> None:
@@ -136,15 +99,6 @@ def good_files() -> dict[str, Any]:
         ]
         files[f"daily_metrics/date={day}/part-00000.parquet"] = pa.Table.from_pylist(rows).select([f.name for f in table.fields])
     return files
-
-
-def put_files(s3: Any, bucket: str, files: dict[str, Any]) -> None:
-    import pyarrow.parquet as pq
-
-    for key, table in files.items():
-        body = io.BytesIO()
-        pq.write_table(table, body)
-        s3.put_object(Bucket=bucket, Key=key, Body=body.getvalue())
 
 
 def change_row(
