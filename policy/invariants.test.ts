@@ -104,6 +104,21 @@ describe("policy pack: the platform's invariants", function () {
     assert.deepEqual(mandatory(await check(latest)).map((v) => v.policy), ["images-pinned"]);
   });
 
+  it("refuses the engine's socket in any container but a proxy that restricts its clients, methods and bind mounts", async () => {
+    const socket = { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: false };
+    const scheduler = mutate(dev, "docker:index/container:Container", "mdp-dev-airflow-airflow-scheduler", (p) => (p.volumes = [...(p.volumes ?? []), socket]));
+    assert.deepEqual(mandatory(await check(scheduler)).map((v) => v.policy), ["engine-socket-behind-proxy", "engine-socket-behind-proxy"]);
+    const proxy = "mdp-dev-airflow-docker-api-proxy";
+    const open = mutate(dev, "docker:index/container:Container", proxy, (p) => (p.command = [...p.command.filter((a: string) => !a.startsWith("-allowfrom=") && !a.startsWith("-allowbindmountfrom=")), "-allowfrom=0.0.0.0/0", "-allowPOST=.*"]));
+    assert.deepEqual(mandatory(await check(open)).map((v) => v.message), [
+      `container ${proxy} mounts /var/run/docker.sock but does not restrict its clients (-allowfrom)`,
+      `container ${proxy} mounts /var/run/docker.sock but lets the containers it creates bind-mount any host path (-allowbindmountfrom)`,
+      `container ${proxy} mounts /var/run/docker.sock and allows every request of a method (-allowPOST=.*)`,
+    ]);
+    const published = mutate(dev, "docker:index/container:Container", proxy, (p) => (p.ports = [{ internal: 2375, external: 2375, ip: "127.0.0.1" }]));
+    assert.deepEqual(mandatory(await check(published)).map((v) => v.message), [`container ${proxy} mounts /var/run/docker.sock and publishes a port`]);
+  });
+
   it("refuses a namespace that does not enforce Pod Security's restricted standard", async () => {
     const baseline = mutate(prod, "kubernetes:core/v1:Namespace", "mdp-prod-namespace", (p) => (p.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline"));
     assert.deepEqual(mandatory(await check(baseline)).map((v) => v.message), ['namespace market-data must enforce Pod Security "restricted" (got baseline)']);

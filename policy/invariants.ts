@@ -278,6 +278,25 @@ export const portsOnLoopback: ResourceValidationPolicy = {
   },
 };
 
+export const engineSocketBehindProxy: ResourceValidationPolicy = {
+  name: "engine-socket-behind-proxy",
+  description:
+    "Only a Docker API proxy mounts the engine's socket: it answers named clients only, refuses host bind mounts in what it creates, allows no HTTP method wholesale, and publishes no port.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    if (args.type !== T.container) return;
+    const socket = ((args.props.volumes ?? []) as Props[]).find((v) => String(v.hostPath ?? "").endsWith(".sock"));
+    if (!socket) return;
+    const flags = ((args.props.command ?? []) as string[]).filter((a) => a.startsWith("-"));
+    const value = (name: string) => flags.find((a) => a.startsWith(`-${name}=`))?.slice(name.length + 2);
+    const from = value("allowfrom");
+    if (!from || /(^|,)0\.0\.0\.0\/0($|,)/.test(from)) report(`container ${args.name} mounts ${socket.hostPath} but does not restrict its clients (-allowfrom)`);
+    if (!value("allowbindmountfrom")) report(`container ${args.name} mounts ${socket.hostPath} but lets the containers it creates bind-mount any host path (-allowbindmountfrom)`);
+    for (const f of flags.filter((a) => /^-allow[A-Z]+=\.\*$/.test(a))) report(`container ${args.name} mounts ${socket.hostPath} and allows every request of a method (${f})`);
+    if (((args.props.ports ?? []) as Props[]).length > 0) report(`container ${args.name} mounts ${socket.hostPath} and publishes a port`);
+  },
+};
+
 export const INVARIANTS: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   s3BucketsPrivateEncryptedVersioned,
   s3AccessLogged,
@@ -294,5 +313,6 @@ export const INVARIANTS: (ResourceValidationPolicy | StackValidationPolicy)[] = 
   secretsAsFiles,
   airflowAdminFromFile,
   portsOnLoopback,
+  engineSocketBehindProxy,
 ];
 

@@ -88,13 +88,14 @@ export function dockerDagRunner(a: {
   sparkMaster: pulumi.Input<string>;
   batchEnv: Env;
   sparkEnv: Record<string, pulumi.Input<string>>;
-  dockerUrl?: string;
+  /** The engine's API as the scheduler reaches it: the proxy, never the socket. */
+  dockerUrl: string;
 }): DagRunner {
   const driverHost = "airflow-spark-submit";
   return {
     kind: "docker",
     jobs_dir: JOBS_DIR,
-    docker_url: a.dockerUrl ?? "unix://var/run/docker.sock",
+    docker_url: a.dockerUrl,
     network: a.network,
     hostname: driverHost,
     programs: {

@@ -50,6 +50,7 @@ describe("dev stack (local Docker target)", function () {
         "sink-1",
         "batch-producer",
         "dashboard",
+        "docker-api-proxy",
       ];
       assert.deepEqual([...containers.keys()].sort(), [...roles].sort());
     });
@@ -151,10 +152,34 @@ describe("dev stack (local Docker target)", function () {
       assert.equal(batch[ENV.simulationSeed], containerEnv(container("realtime-producer"))[ENV.simulationSeed]);
     });
 
-    it("attaches every container to the stack's network under its role", () => {
+    it("attaches every container to the stack's network under its role, but the Docker API proxy, whose network only the scheduler joins", () => {
+      const proxyNetwork = [{ name: "mdp-dev-airflow-docker-api", aliases: ["docker-api-proxy"] }];
       for (const c of containers.values()) {
-        assert.deepEqual(c.plain.networksAdvanced, [{ name: "mdp-dev", aliases: [c.plain.hostname] }], c.name);
+        const expected = { "docker-api-proxy": proxyNetwork, "airflow-scheduler": [{ name: "mdp-dev", aliases: ["airflow-scheduler"] }, { ...proxyNetwork[0]!, aliases: ["airflow-scheduler"] }] }[c.plain.hostname as string];
+        assert.deepEqual(c.plain.networksAdvanced, expected ?? [{ name: "mdp-dev", aliases: [c.plain.hostname] }], c.name);
       }
+      const network = ofType(run.resources, TYPES.network).find((n) => n.plain.name === "mdp-dev-airflow-docker-api")!;
+      assert.equal(network.plain.internal, true, "the proxy's network reaches nothing outside");
+    });
+
+    it("mounts the engine's socket into the Docker API proxy alone, and points the DAGs' docker runner at the proxy", () => {
+      const mountsSocket = [...containers.values()].filter((c) => ((c.plain.volumes ?? []) as { hostPath?: string }[]).some((v) => v.hostPath?.endsWith("docker.sock")));
+      assert.deepEqual(mountsSocket.map((c) => c.plain.hostname), ["docker-api-proxy"]);
+      const proxy = container("docker-api-proxy");
+      assert.equal(proxy.plain.image, "wollomatic/socket-proxy:1.12.2");
+      assert.equal(proxy.plain.user, "65534:999", "non-root, in the socket's group");
+      assert.deepEqual(proxy.plain.ports, []);
+      for (const role of ["airflow-scheduler", "airflow-triggerer", "airflow-dag-processor", "airflow-apiserver"]) {
+        const runner = JSON.parse(containerEnv(container(role)).AIRFLOW_VAR_MARKET_DATA_RUNNER!) as { docker_url: string };
+        assert.equal(runner.docker_url, "tcp://docker-api-proxy:2375", role);
+      }
+    });
+
+    it("proxies the socket that `local.dockerHost` names, as the group `local.dockerSocketGid` says", async () => {
+      const rootless = await runProgram(definePlatform, { stack: "dev", config: { "market-data-platform:local": JSON.stringify({ dockerHost: "unix:///run/user/1000/docker.sock", dockerSocketGid: 1000 }) } });
+      const proxy = containersByRole(rootless.resources).get("docker-api-proxy")!;
+      assert.deepEqual((proxy.plain.volumes as { hostPath?: string; containerPath: string }[]).map((v) => [v.hostPath, v.containerPath]), [["/run/user/1000/docker.sock", "/var/run/docker.sock"]]);
+      assert.equal(proxy.plain.user, "65534:1000");
     });
   });
 

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, LOADED_TABLES, TOPICS, ZONES } from "../contract";
-import { DockerAirflow, connectionEnv, dagVariables } from "../infra/airflow";
+import { DockerAirflow, connectionEnv, dagVariables, dockerApiUrl, engineSocketPath } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
 import type { LocalPlacement } from "../infra/docker";
 import { DockerFunctions, LocalImages, SINK_GROUP_ID, batchProducerEnv, type FunctionWiring } from "../infra/functions";
@@ -55,7 +55,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
       sparkMaster: masterUrl(SPARK_MASTER_ALIAS),
       batchEnv: batchProducerEnv(s.functions, wiring),
       sparkEnv: platformEnv,
-      dockerUrl: local.dockerHost,
+      dockerUrl: dockerApiUrl(),
     }),
     buckets: storage.buckets,
     sinkGroup: SINK_GROUP_ID,
@@ -79,6 +79,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
       env: { ...platformEnv, ...dagEnv },
       secretEnv: { ...platformSecretEnv, ...dagConnections },
       dependsOn: ready,
+      dockerApi: { image: s.images.dockerApiProxy, socketPath: engineSocketPath(local.dockerHost), socketGid: local.dockerSocketGid },
     },
     opts,
   );

@@ -1,3 +1,4 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
 import type { AirflowSettings } from "../config";
@@ -16,6 +17,7 @@ import {
   type AirflowSecrets,
 } from "./spec";
 import { generateAirflowCredentials } from "./credentials";
+import { DOCKER_API_CLIENTS, dockerApiProxySpec, type DockerApiProxyArgs } from "./docker-api";
 
 export interface DockerAirflowArgs {
   /** Our Airflow image (apache/airflow with the DAGs and their packages). */
@@ -31,6 +33,8 @@ export interface DockerAirflowArgs {
   secretEnv: Record<string, pulumi.Input<string>>;
   /** What must be ready before the DAGs run (topics, buckets). */
   dependsOn: pulumi.Input<pulumi.Resource>[];
+  /** The proxy of the engine's API the tasks start their containers through (docker-api.ts). */
+  dockerApi: DockerApiProxyArgs;
 }
 
 export function postgresSpec(image: pulumi.Input<string>, password: pulumi.Input<string>, volume: pulumi.Input<string>): ContainerSpec {
@@ -63,10 +67,18 @@ export function airflowInitSpec(args: DockerAirflowArgs, secrets: AirflowSecrets
   };
 }
 
-export function airflowServiceSpec(args: DockerAirflowArgs, secrets: AirflowSecrets, service: keyof typeof AIRFLOW_SERVICES): ContainerSpec {
+export function airflowServiceSpec(
+  args: DockerAirflowArgs,
+  secrets: AirflowSecrets,
+  service: keyof typeof AIRFLOW_SERVICES,
+  dockerApiNetwork?: pulumi.Input<string>,
+): ContainerSpec {
   const { command, healthcheck } = AIRFLOW_SERVICES[service];
+  const role = service === "apiserver" ? API_SERVER_ALIAS : `airflow-${service}`;
+  const callsDockerApi = (DOCKER_API_CLIENTS as readonly string[]).includes(role) && dockerApiNetwork !== undefined;
   return {
-    role: service === "apiserver" ? API_SERVER_ALIAS : `airflow-${service}`,
+    role,
+    networks: callsDockerApi ? [dockerApiNetwork] : undefined,
     image: args.image,
     user: AIRFLOW_USER,
     command: [...command],
@@ -99,8 +111,15 @@ export class DockerAirflow extends pulumi.ComponentResource {
     const data = createVolume(name, "postgres-data", args.placement.labels, child);
     const postgres = createContainer(name, postgresSpec(args.postgresImage, dbPassword, data.name), args.placement, child);
     const init = createJob(name, airflowInitSpec(args, secrets, adminPassword), args.placement, "migrating the Airflow database", { parent: this, dependsOn: [postgres] });
+    // Internal: the proxy reaches nothing but the engine's socket, and only the scheduler reaches the proxy.
+    const dockerApiNetwork = new docker.Network(
+      `${name}-docker-api`,
+      { name: `${name}-docker-api`, driver: "bridge", internal: true, labels: Object.entries(args.placement.labels).map(([label, value]) => ({ label, value })) },
+      child,
+    );
+    const proxy = createContainer(name, dockerApiProxySpec(args.dockerApi), { ...args.placement, network: dockerApiNetwork.name }, child);
     for (const service of Object.keys(AIRFLOW_SERVICES) as (keyof typeof AIRFLOW_SERVICES)[]) {
-      createContainer(name, airflowServiceSpec(args, secrets, service), args.placement, { parent: this, dependsOn: [init.done, ...args.dependsOn] });
+      createContainer(name, airflowServiceSpec(args, secrets, service, dockerApiNetwork.name), args.placement, { parent: this, dependsOn: [init.done, proxy, ...args.dependsOn] });
     }
     const host = hostAddress(args.placement.bindAddress);
     this.uiUrl = pulumi.output(`http://${host}:${args.uiPort}`);

@@ -1,5 +1,6 @@
 export * from "./credentials";
 export * from "./dags";
 export * from "./docker";
+export * from "./docker-api";
 export * from "./kubernetes";
 export * from "./spec";

@@ -22,6 +22,12 @@ export interface ImageSettings {
   objectStore: string;
   /** Base image of our functions (Node.js). @default "node:22.23.3-bookworm-slim" */
   node: string;
+  /**
+   * The proxy of the local engine's API that Airflow's tasks start their containers through (the
+   * `local` target only): a from-scratch Go binary with per-method allowlists, client and bind-mount
+   * restrictions. @default "wollomatic/socket-proxy:1.12.2"
+   */
+  dockerApiProxy: string;
 }
 
 export const DEFAULT_IMAGES: ImageSettings = {
@@ -31,6 +37,7 @@ export const DEFAULT_IMAGES: ImageSettings = {
   postgres: "postgres:17.11-bookworm",
   objectStore: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
   node: "node:22.23.3-bookworm-slim",
+  dockerApiProxy: "wollomatic/socket-proxy:1.12.2",
 };
 
 const REFERENCE = /^(?<name>(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9._-]+(?:\/[a-z0-9._-]+)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;

@@ -207,7 +207,7 @@ function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number
 }
 
 function parseLocal(p: Problems, value: unknown): LocalSettings {
-  const raw = p.object("local", value, ["bindAddress", "ports", "dockerHost"]);
+  const raw = p.object("local", value, ["bindAddress", "ports", "dockerHost", "dockerSocketGid"]);
   const portsRaw = p.object("local.ports", raw.ports, ["kafka", "s3", "s3Console", "sparkUi", "airflowUi", "metrics", "dashboard"]);
   const port = (key: string, fallback: number) => p.int(`local.ports.${key}`, portsRaw[key], fallback, 1024, 65_535);
   const ports = {
@@ -230,6 +230,7 @@ function parseLocal(p: Problems, value: unknown): LocalSettings {
     bindAddress: p.string("local.bindAddress", raw.bindAddress, "127.0.0.1", IPV4, "an IPv4 address such as 127.0.0.1"),
     ports,
     ...(dockerHost ? { dockerHost } : {}),
+    dockerSocketGid: p.int("local.dockerSocketGid", raw.dockerSocketGid, 999, 0, 2_147_483_647),
   };
 }
 

@@ -32,6 +32,12 @@ export interface LocalSettings {
   ports: { kafka: number; s3: number; s3Console: number; sparkUi: number; airflowUi: number; metrics: number; dashboard: number };
   /** Docker engine to talk to. @default the Docker provider's own default (DOCKER_HOST or the local socket) */
   dockerHost?: string;
+  /**
+   * Group id owning the engine's socket (`stat -c %g /var/run/docker.sock`): the Docker API proxy
+   * runs as a non-root user of that group. @default 999 (the `docker` group Debian's package and
+   * Docker's install script usually create)
+   */
+  dockerSocketGid: number;
 }
 
 export interface CloudSettings {

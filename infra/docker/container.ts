@@ -24,6 +24,10 @@ export interface ContainerSpec {
   ports?: { internal: number; external: number }[];
   /** Named volumes and where they are mounted. */
   volumes?: VolumeMount[];
+  /** Host paths mounted into the container (only the Docker API proxy mounts one: the engine's socket). */
+  binds?: { hostPath: string; path: string }[];
+  /** Networks the container joins besides the placement's, under its role as alias. */
+  networks?: pulumi.Input<string>[];
   healthcheck?: { test: string[]; intervalSeconds?: number; timeoutSeconds?: number; retries?: number; startPeriodSeconds?: number };
   /** Files written into the container before it starts (contents may be secrets). */
   files?: { path: string; content: pulumi.Input<string> }[];
@@ -117,10 +121,13 @@ export function containerArgs(name: string, spec: ContainerSpec, placement: Loca
     entrypoints: spec.entrypoint,
     envs: secret.length > 0 ? pulumi.secret(pulumi.all([...plain, ...secret])) : pulumi.all(plain),
     user: spec.user,
-    networksAdvanced: [{ name: placement.network, aliases: [spec.role] }],
+    networksAdvanced: [placement.network, ...(spec.networks ?? [])].map((network) => ({ name: network, aliases: [spec.role] })),
     ports: (spec.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: placement.bindAddress, protocol: "tcp" })),
     // The provider takes `noCopy` only on mounts; the other volumes keep the form they were created with.
-    volumes: (spec.volumes ?? []).filter((v) => !v.noCopy).map((v) => ({ volumeName: v.volume, containerPath: v.path, readOnly: v.readOnly ?? false })),
+    volumes: [
+      ...(spec.volumes ?? []).filter((v) => !v.noCopy).map((v) => ({ volumeName: v.volume, containerPath: v.path, readOnly: v.readOnly ?? false })),
+      ...(spec.binds ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.path, readOnly: false })),
+    ],
     mounts: (spec.volumes ?? []).filter((v) => v.noCopy).map((v) => ({ type: "volume", source: v.volume, target: v.path, readOnly: v.readOnly ?? false, volumeOptions: { noCopy: true } })),
     uploads: (spec.files ?? []).map((f) => ({ file: f.path, content: f.content })),
     healthcheck: spec.healthcheck ? healthcheckArgs(spec.healthcheck) : undefined,

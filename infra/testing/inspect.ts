@@ -3,6 +3,7 @@ import type { RecordedResource } from "./mocks";
 /** Type tokens of the resources the stack tests look at. */
 export const TYPES = {
   container: "docker:index/container:Container",
+  network: "docker:index/network:Network",
   image: "docker:index/image:Image",
   randomPassword: "random:index/randomPassword:RandomPassword",
   randomId: "random:index/randomId:RandomId",
