@@ -110,6 +110,14 @@ describe("the DAGs' settings on each stack", function () {
       assert.deepEqual(runner.sidecar_security_context.capabilities, { drop: ["ALL"] }, "the XCom sidecar meets `restricted` too");
     });
 
+    it("publishes the daily bars from one producer: the DAG's ingest, with no CronJob of its own beside it", () => {
+      assert.deepEqual(ofType(run.resources, TYPES.cronJob), [], "no schedule publishes the bars a second time");
+      const batch = runner.programs[FUNCTION_COMMANDS.batchProducer];
+      assert.deepEqual(batch.command, [FUNCTION_COMMANDS.batchProducer]);
+      const account = ofType(run.resources, TYPES.serviceAccount).find((a) => metadataOf(a).name === batch.pod_template.spec.serviceAccountName);
+      assert.ok(account, "the ingest pod's service account exists");
+    });
+
     it("builds each task's pod as restricted as the platform's own: the policy pack finds nothing", () => {
       assert.ok(violations("bare", { spec: { containers: [{ name: "c", env: [{ name: "P", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }] }] } }).length >= 3, "the rules do look at a template");
       for (const program of [FUNCTION_COMMANDS.batchProducer, "spark-submit"]) {

@@ -115,8 +115,8 @@ function podTemplate(labels: Record<string, string>, spec: PodSpec): pulumi.Outp
 
 /**
  * prod: each program in a pod of its own, as restricted as the platform's long-running pods: the
- * batch producer's pod is the CronJob's (its Kafka user's password and the cluster CA as files, its
- * own service account without a token); spark-submit's pod is a Spark driver (the cluster's
+ * batch producer's pod, the only one that publishes the daily bars (its Kafka user's password and the
+ * cluster CA as files, its own service account without a token); spark-submit's pod is a Spark driver (the cluster's
  * authentication conf mounted, the Spark label for the driver and block-manager ports, HTTPS for S3
  * under the Spark service account's role).
  */

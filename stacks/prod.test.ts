@@ -40,7 +40,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
   const spec = (r: RecordedResource) => r.plain.spec as Json;
   const bucketOf = (zone: string) => only(TYPES.bucket, (r) => (r.plain.tags as Record<string, string>).zone === zone);
   const onBucket = (type: string, bucket: RecordedResource) => only(type, (r) => r.plain.bucket === bucket.id);
-  const functionWorkloads = () => [FUNCTION_COMMANDS.realtimeProducer, FUNCTION_COMMANDS.sink].map((fn) => byK8sName(TYPES.deployment, fn)).concat(byK8sName(TYPES.cronJob, FUNCTION_COMMANDS.batchProducer));
+  const functionWorkloads = () => [FUNCTION_COMMANDS.realtimeProducer, FUNCTION_COMMANDS.sink].map((fn) => byK8sName(TYPES.deployment, fn));
 
   describe("Kafka (Strimzi)", () => {
     it("installs the Strimzi operator chart, pinned, watching only its namespace", () => {
@@ -200,7 +200,6 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
     it("runs every Deployment, StatefulSet and CronJob pod as non-root without privilege escalation", () => {
       assert.deepEqual(workloads().map((w) => w.name).sort(), [
         "mdp-prod-airflow-postgres",
-        "mdp-prod-functions-batch-producer",
         "mdp-prod-functions-dashboard",
         "mdp-prod-functions-realtime-producer",
         "mdp-prod-functions-sink",

@@ -4,7 +4,7 @@ import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, type FunctionCommand
 import type { FunctionsSettings } from "./settings";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
 import { DASHBOARD, dashboardEnv, dashboardNetworkPolicySpec, dashboardPodLabels, dashboardPodSpec, kubernetesDashboardTargets, metricsServiceName } from "./dashboard";
-import { FUNCTION_POD_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
+import { FUNCTION_POD_UID, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -145,8 +145,9 @@ export interface KubernetesFunctionsArgs {
 
 /**
  * Our functions on Kubernetes: the realtime producer (exactly one replica, so that no tick is sent
- * twice), the sink (N replicas of one consumer group), the daily batch as a CronJob, and the
- * dashboard behind a ClusterIP Service.
+ * twice), the sink (N replicas of one consumer group) and the dashboard behind a ClusterIP
+ * Service. The daily batch has no schedule here: the daily DAG's `ingest` task runs it (as a pod
+ * under the batch producer's service account, made here), so that one producer publishes the bars.
  */
 export class KubernetesFunctions extends pulumi.ComponentResource {
   readonly sinkServiceAccount: pulumi.Output<string>;
@@ -163,7 +164,8 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
       new k8s.core.v1.ServiceAccount(`${name}-${fn}`, { metadata: { name: fn, namespace: ns, labels: args.labels, annotations }, automountServiceAccountToken: false }, { parent: this });
 
     const producerAccount = account(FUNCTION_COMMANDS.realtimeProducer);
-    const batchAccount = account(FUNCTION_COMMANDS.batchProducer);
+    // The daily DAG's batch producer pods run under it (stacks/dags.ts).
+    account(FUNCTION_COMMANDS.batchProducer);
     const sinkAccount = account(FUNCTION_COMMANDS.sink, { "eks.amazonaws.com/role-arn": args.sinkRoleArn });
     const quoteFiles = args.quoteApiKeySecret ? quoteApiKeyFile(args.quoteApiKeySecret) : undefined;
 
@@ -189,40 +191,6 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     };
     deployment(FUNCTION_COMMANDS.realtimeProducer, 1, realtimeProducerEnv(args.settings, args.wiring), producerAccount, quoteFiles);
     deployment(FUNCTION_COMMANDS.sink, args.settings.sink.replicas, sinkEnv(args.settings, args.wiring), sinkAccount);
-    const batchLabels = labelsOf(FUNCTION_COMMANDS.batchProducer);
-    new k8s.batch.v1.CronJob(
-      `${name}-${FUNCTION_COMMANDS.batchProducer}`,
-      {
-        metadata: { name: FUNCTION_COMMANDS.batchProducer, namespace: ns, labels: batchLabels },
-        spec: {
-          // After the US close on weekdays; bars are idempotent, so a rerun publishes equal records.
-          schedule: "30 22 * * 1-5",
-          timeZone: "Etc/UTC",
-          concurrencyPolicy: "Forbid",
-          successfulJobsHistoryLimit: 3,
-          failedJobsHistoryLimit: 3,
-          jobTemplate: {
-            spec: {
-              backoffLimit: 3,
-              activeDeadlineSeconds: 3600,
-              template: {
-                metadata: { labels: podLabelsOf(FUNCTION_COMMANDS.batchProducer) },
-                spec: functionPodSpec({
-                  image: args.image,
-                  command: FUNCTION_COMMANDS.batchProducer,
-                  env: batchProducerEnv(args.settings, args.wiring),
-                  secrets: args.kafkaSecrets,
-                  serviceAccountName: batchAccount.metadata.name,
-                  restartPolicy: "Never",
-                }),
-              },
-            },
-          },
-        },
-      },
-      child,
-    );
-
     // One replica: a second member of its group would get half the partitions, and half the symbols.
     const dashboardLabels = dashboardPodLabels(args.labels);
     const watched = [FUNCTION_COMMANDS.realtimeProducer, FUNCTION_COMMANDS.sink];
