@@ -3,6 +3,7 @@ import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, 
 import { runProgram, type RecordedResource } from "../infra/testing/mocks";
 import { definePlatform } from "../stacks/platform";
 import { INVARIANTS } from "./invariants";
+import { TEST_LOADER_KEY } from "../infra/testing/keys";
 
 /** The program's resources as the policy engine hands them over: props, URNs, parents. */
 function asPolicyResources(recorded: RecordedResource[], stack: string): PolicyResource[] {
@@ -47,7 +48,7 @@ describe("policy pack: the platform's invariants", function () {
 
   before(async () => {
     dev = asPolicyResources((await runProgram(definePlatform, { stack: "dev" })).resources, "dev");
-    prod = asPolicyResources((await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: "k", snowflakePrivateKey: "p" } })).resources, "prod");
+    prod = asPolicyResources((await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: "k", snowflakePrivateKey: "p", snowflakeLoaderPrivateKey: TEST_LOADER_KEY } })).resources, "prod");
   });
 
   const mutate = (resources: PolicyResource[], type: string, name: string, change: (props: Record<string, any>) => void): PolicyResource[] => { // eslint-disable-line @typescript-eslint/no-explicit-any

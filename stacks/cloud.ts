@@ -121,7 +121,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     kafka: { conn_type: "kafka", extra: { "bootstrap.servers": kafka.bootstrapInternal, ...kafkaFiles.extra } },
     // The worker's service account has the task role (IRSA): no key in the connection.
     s3: { conn_type: "aws", extra: { region_name: cloud.region } },
-    ...(s.snowflake && names ? { snowflake: snowflakeConnection(s.snowflake, names, secrets.snowflakePrivateKey!) } : {}),
+    ...(s.snowflake && names ? { snowflake: snowflakeConnection(s.snowflake, names, secrets.snowflakeLoaderPrivateKey!) } : {}),
   });
   const airflow = new KubernetesAirflow(
     `${prefix}-airflow`,
@@ -174,6 +174,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
         settings: sf,
         names: names!,
         tables: Object.values(LOADED_TABLES),
+        loaderPrivateKey: secrets.snowflakeLoaderPrivateKey!,
         landing: { bucket: zones.buckets.processed, accountId: identity.accountId, roleName: `${prefix}-snowflake-s3`, pipedTables: [LOADED_TABLES.daily_metrics], tags },
       },
       { providers: [sfProvider, awsProvider] },

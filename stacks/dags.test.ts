@@ -1,3 +1,4 @@
+import { createPublicKey } from "node:crypto";
 import * as assert from "node:assert/strict";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { FUNCTION_COMMANDS } from "../contract";
@@ -10,6 +11,7 @@ import { isSecret, ofType, runProgram, unwrap, type RecordedResource, type Run }
 import { INVARIANTS } from "../policy/invariants";
 import type { PlatformOutputs } from "./outputs";
 import { definePlatform } from "./platform";
+import { TEST_LOADER_KEY } from "../infra/testing/keys";
 
 const SNOWFLAKE = JSON.stringify({ enabled: true, organization: "ORG", account: "DEV", user: "PULUMI" });
 
@@ -69,13 +71,13 @@ describe("the DAGs' settings on each stack", function () {
       assert.equal(env[`AIRFLOW_CONN_${DAG_CONNECTIONS.snowflake.toUpperCase()}`], undefined, "no Snowflake on this stack");
     });
 
-    it("turns the load on, landed by the DAG, with a key-pair connection when Snowflake is switched on", async () => {
-      const withSnowflake = await runProgram(definePlatform, { stack: "dev", config: { "market-data-platform:snowflake": SNOWFLAKE }, secrets: { snowflakePrivateKey: "PEM" } });
+    it("turns the load on, landed by the DAG, connected as Airflow's own loader user when Snowflake is switched on", async () => {
+      const withSnowflake = await runProgram(definePlatform, { stack: "dev", config: { "market-data-platform:snowflake": SNOWFLAKE }, secrets: { snowflakePrivateKey: "PEM", snowflakeLoaderPrivateKey: TEST_LOADER_KEY } });
       const scheduler = withSnowflake.resources.find((r) => r.type === TYPES.container && r.plain.hostname === "airflow-scheduler")!;
       const env = envOf(scheduler);
       assert.deepEqual(JSON.parse(env[DAG_VARIABLES.snowflake]!), { enabled: true, landing: { daily_metrics: "dag", tick_windows: "dag" } });
       const sf = JSON.parse(env[`AIRFLOW_CONN_${DAG_CONNECTIONS.snowflake.toUpperCase()}`]!) as Json;
-      assert.equal(sf.login, "PULUMI");
+      assert.equal(sf.login, "MDP_DEV_AIRFLOW", "never the admin user `snowflake.user`");
       assert.deepEqual({ ...sf.extra, private_key_content: "..." }, {
         account: "ORG-DEV",
         database: "MARKET_DATA",
@@ -84,7 +86,19 @@ describe("the DAGs' settings on each stack", function () {
         role: "MDP_DEV_LOADER",
         private_key_content: "...",
       });
-      assert.equal(sf.extra.private_key_content, "PEM");
+      assert.equal(sf.extra.private_key_content, TEST_LOADER_KEY, "the loader's key, not the admin's");
+    });
+
+    it("declares that user in Snowflake: a service user with the loader's role only, its public key derived from the one secret", async () => {
+      const withSnowflake = await runProgram(definePlatform, { stack: "dev", config: { "market-data-platform:snowflake": SNOWFLAKE }, secrets: { snowflakePrivateKey: "PEM", snowflakeLoaderPrivateKey: TEST_LOADER_KEY } });
+      const [user, ...others] = withSnowflake.resources.filter((r) => r.type === "snowflake:index/serviceUser:ServiceUser");
+      assert.equal(others.length, 0);
+      assert.equal(user!.plain.name, "MDP_DEV_AIRFLOW");
+      assert.equal(user!.plain.rsaPublicKey, createPublicKey(TEST_LOADER_KEY).export({ type: "spki", format: "der" }).toString("base64"));
+      assert.equal(user!.plain.password, undefined, "a key pair only");
+      assert.deepEqual([user!.plain.defaultRole, user!.plain.defaultSecondaryRolesOption, user!.plain.defaultWarehouse], ["MDP_DEV_LOADER", "NONE", "MDP_DEV_LOAD_WH"]);
+      const roles = withSnowflake.resources.filter((r) => r.type === "snowflake:index/grantAccountRole:GrantAccountRole" && r.plain.userName === "MDP_DEV_AIRFLOW").map((g) => g.plain.roleName);
+      assert.deepEqual(roles, ["MDP_DEV_LOADER"], "the loader's role and no other");
     });
   });
 
@@ -95,7 +109,7 @@ describe("the DAGs' settings on each stack", function () {
     let runner: Json;
 
     before(async () => {
-      run = await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: "apiVersion: v1", snowflakePrivateKey: "PEM" } });
+      run = await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: "apiVersion: v1", snowflakePrivateKey: "PEM", snowflakeLoaderPrivateKey: TEST_LOADER_KEY } });
       values = ofType(run.resources, TYPES.helmRelease)[0]!.plain.values as Json;
       env = Object.fromEntries((values.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
       runner = JSON.parse(env[DAG_VARIABLES.runner]!) as Json;
@@ -170,7 +184,8 @@ describe("the DAGs' settings on each stack", function () {
       assert.equal(kafka["sasl.username"], "airflow");
       assert.equal(kafka["sasl.password.file"], "/etc/kafka-user/password", "the password is a file of the user's Secret");
       assert.equal(kafka["sasl.password"], undefined);
-      assert.equal(connections[DAG_CONNECTIONS.snowflake].extra.private_key_content, "PEM");
+      assert.equal(connections[DAG_CONNECTIONS.snowflake].login, "MDP_PROD_AIRFLOW");
+      assert.equal(connections[DAG_CONNECTIONS.snowflake].extra.private_key_content, TEST_LOADER_KEY);
       assert.ok(String(values.triggerer.labels["market-data.platform/kafka-client"]) === "true", "the triggerer, which waits on Kafka, may reach it");
     });
   });

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FUNCTION_COMMANDS, LOADED_TABLES } from "../contract";
 import type { AirflowConnection, DagProgram, DagRunner } from "../infra/airflow/dags";
 import type { FunctionsSettings, SnowflakeSettings } from "../infra/config";
-import type { SnowflakeNames } from "../infra/snowflake";
+import { airflowLoaderUser, type SnowflakeNames } from "../infra/snowflake";
 import { functionEgress, functionPodSpec, type KafkaClientSecrets } from "../infra/functions";
 import type { Env } from "../infra/functions/spec";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL } from "../infra/kubernetes";
@@ -51,13 +51,13 @@ export function snowflakeLanding(pipedTables: readonly string[]): Record<string,
 }
 
 /**
- * The load's Snowflake connection: the stack's key-pair user, working as the loader role in the
- * load warehouse. The private key is the stack's secret and stays one.
+ * The load's Snowflake connection: Airflow's own loader user (infra/snowflake/loader.ts), whose one
+ * role is the loader's, in the load warehouse. Its private key is the stack's secret and stays one.
  */
 export function snowflakeConnection(sf: SnowflakeSettings, names: SnowflakeNames, privateKey: pulumi.Input<string>): AirflowConnection {
   return {
     conn_type: "snowflake",
-    login: sf.user,
+    login: airflowLoaderUser(names),
     extra: {
       account: `${sf.organization}-${sf.account}`,
       database: names.database,

@@ -6,6 +6,7 @@ import { TYPES, containerEnv, containersByRole, metadataOf, podEnv, podSpecOf, s
 import { dependsOn, isSecret, ofType, runFailingProgram, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
 import type { PlatformOutputs } from "./outputs";
 import { definePlatform } from "./platform";
+import { TEST_LOADER_KEY } from "../infra/testing/keys";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: ci, user: {token: kubeconfig-token-0123456789}}]";
 const SNOWFLAKE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvsnowflakeprivatekey0123456789\n-----END PRIVATE KEY-----";
@@ -100,7 +101,7 @@ describe("dashboard on the prod stack", function () {
   let run: Run<PlatformOutputs>;
   let resources: RecordedResource[];
   before(async () => {
-    run = await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: KUBECONFIG, snowflakePrivateKey: SNOWFLAKE_KEY } });
+    run = await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: KUBECONFIG, snowflakePrivateKey: SNOWFLAKE_KEY, snowflakeLoaderPrivateKey: TEST_LOADER_KEY } });
     resources = run.resources;
   });
   const byName = (type: string, name: string): RecordedResource => {

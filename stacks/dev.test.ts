@@ -5,6 +5,7 @@ import { TYPES, containerEnv, containersByRole } from "../infra/testing/inspect"
 import { dependsOn, isSecret, isSecretOutput, mockRandomId, ofType, plainStrings, reveal, runFailingProgram, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
 import type { PlatformOutputs } from "./outputs";
 import { definePlatform } from "./platform";
+import { TEST_LOADER_KEY } from "../infra/testing/keys";
 
 const ROOT_USERS = new Set(["0", "root", "0:0", "root:root"]);
 const FUNCTIONS: string[] = [FUNCTION_COMMANDS.realtimeProducer, FUNCTION_COMMANDS.sink, FUNCTION_COMMANDS.batchProducer];
@@ -331,7 +332,7 @@ describe("dev stack with Snowflake switched on", function () {
     const run = await runProgram(definePlatform, {
       stack: "dev",
       config: { "market-data-platform:snowflake": JSON.stringify({ enabled: true, organization: "ORG", account: "DEV", user: "PULUMI" }) },
-      secrets: { snowflakePrivateKey: "-----BEGIN PRIVATE KEY-----dev" },
+      secrets: { snowflakePrivateKey: "-----BEGIN PRIVATE KEY-----dev", snowflakeLoaderPrivateKey: TEST_LOADER_KEY },
     });
     const types = new Set(run.resources.map((r) => r.type));
     for (const type of ["snowflake:index/warehouse:Warehouse", "snowflake:index/database:Database", "snowflake:index/table:Table", "snowflake:index/accountRole:AccountRole"]) {

@@ -8,13 +8,14 @@ import { TYPES, containersByRole, podSpecOf, type Json } from "../infra/testing/
 import { REPO_ROOT, runFailingProgram, runProgram, type RecordedResource, type RunOptions } from "../infra/testing/mocks";
 import { PROGRAM_DIR } from "./outputs";
 import { definePlatform } from "./platform";
+import { TEST_LOADER_KEY } from "../infra/testing/keys";
 
 /**
  * What the real Pulumi engine does that a plain mock run does not: previews with unknown outputs,
  * updates that leave resources out, relative paths resolved from the program's folder, the Docker
  * engine's own spelling of capabilities, and jobs whose failure must stop their dependants.
  */
-const PROD_SECRETS = { kubeconfig: "apiVersion: v1\nkind: Config", snowflakePrivateKey: "-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----" };
+const PROD_SECRETS = { kubeconfig: "apiVersion: v1\nkind: Config", snowflakePrivateKey: "-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----", snowflakeLoaderPrivateKey: TEST_LOADER_KEY };
 const STACKS: RunOptions[] = [{ stack: "dev" }, { stack: "prod", secrets: PROD_SECRETS }];
 
 /** Capabilities the Linux kernel knows, as `HostConfig.CapAdd` spells them (capabilities(7)). */

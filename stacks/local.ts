@@ -66,7 +66,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
   const dagConnections = connectionEnv({
     kafka: { conn_type: "kafka", extra: { "bootstrap.servers": kafka.bootstrapInternal } },
     s3: { conn_type: "aws", login: storage.accessKeyId, password: storage.secretAccessKey, extra: { endpoint_url: storage.endpointInternal, region_name: wiring.s3Region } },
-    ...(s.snowflake ? { snowflake: snowflakeConnection(s.snowflake, snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), secrets.snowflakePrivateKey!) } : {}),
+    ...(s.snowflake ? { snowflake: snowflakeConnection(s.snowflake, snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), secrets.snowflakeLoaderPrivateKey!) } : {}),
   });
   const airflow = new DockerAirflow(
     `${prefix}-airflow`,
@@ -103,7 +103,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
   const warehouse = s.snowflake
     ? new SnowflakeWarehouse(
         `${prefix}-snowflake`,
-        { settings: s.snowflake, names: snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), tables: Object.values(LOADED_TABLES) },
+        { settings: s.snowflake, names: snowflakeNames(s.snowflake.database, s.namePrefix, s.stack), tables: Object.values(LOADED_TABLES), loaderPrivateKey: secrets.snowflakeLoaderPrivateKey! },
         { providers: [snowflakeProvider(`${prefix}-snowflake`, s.snowflake, secrets.snowflakePrivateKey!)] },
       )
     : undefined;

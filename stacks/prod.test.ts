@@ -7,6 +7,7 @@ import { TYPES, metadataOf, podEnv, podSpecOf, selects, workloadPolicies, type C
 import { dependsOn, isSecret, isSecretOutput, ofType, plainStrings, runProgram, unwrap, type RecordedResource, type Run } from "../infra/testing/mocks";
 import type { PlatformOutputs } from "./outputs";
 import { definePlatform } from "./platform";
+import { TEST_LOADER_KEY } from "../infra/testing/keys";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: ci, user: {token: kubeconfig-token-0123456789}}]";
 const SNOWFLAKE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvsnowflakeprivatekey0123456789\n-----END PRIVATE KEY-----";
@@ -27,7 +28,7 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
   let resources: RecordedResource[];
 
   before(async () => {
-    run = await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: KUBECONFIG, snowflakePrivateKey: SNOWFLAKE_KEY } });
+    run = await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: KUBECONFIG, snowflakePrivateKey: SNOWFLAKE_KEY, snowflakeLoaderPrivateKey: TEST_LOADER_KEY } });
     resources = run.resources;
   });
 
@@ -521,8 +522,8 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
       for (const g of grants) assert.equal(g.plain.allPrivileges, undefined, g.name);
       const tableGrants = grants.filter((g) => g.plain.accountRoleName === names.analystRole && JSON.stringify(g.plain.onSchemaObject ?? "").includes("TABLES"));
       for (const g of tableGrants) assert.deepEqual(g.plain.privileges, ["SELECT"]);
-      const parents = ofType(resources, sf("grantAccountRole:GrantAccountRole")).map((g) => `${g.plain.roleName as string}->${g.plain.parentRoleName as string}`);
-      assert.deepEqual(parents.sort(), [`${names.analystRole}->SYSADMIN`, `${names.loaderRole}->SYSADMIN`]);
+      const holders = ofType(resources, sf("grantAccountRole:GrantAccountRole")).map((g) => `${g.plain.roleName as string}->${(g.plain.parentRoleName ?? `user ${g.plain.userName as string}`) as string}`);
+      assert.deepEqual(holders.sort(), [`${names.analystRole}->SYSADMIN`, `${names.loaderRole}->SYSADMIN`, `${names.loaderRole}->user MDP_PROD_AIRFLOW`]);
     });
   });
 

@@ -12,8 +12,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SECRET_KEYS } from "../infra/config/settings";
 import { SECRET_ENV_LABEL } from "../infra/docker/container";
+import { placeholderSecrets } from "../infra/testing/keys";
 import { REPO_ROOT, isSecret, runProgram, type RecordedResource } from "../infra/testing/mocks";
 
 /** Inputs as stable text: keys sorted, secrets masked. */
@@ -55,7 +55,9 @@ export interface PlannedResource {
 /** Every resource one stack of the checkout at `root` declares, sorted by type and name. */
 export async function planResources(stack: string, root = REPO_ROOT): Promise<PlannedResource[]> {
   const { definePlatform } = require(path.join(root, "stacks", "platform")) as { definePlatform: () => unknown };
-  const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, `placeholder-${k}`]));
+  // The secrets that checkout knows; a key pair must be one, since its public half is derived (and masked as a secret too).
+  const { SECRET_KEYS: keys } = require(path.join(root, "infra", "config", "settings")) as { SECRET_KEYS: readonly string[] };
+  const secrets = placeholderSecrets(keys);
   const { resources } = await runProgram(definePlatform, { stack, secrets, root });
   const key = (r: { type: string; name: string }) => `${r.type}  ${r.name}`;
   return resources

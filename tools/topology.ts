@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { SECRET_KEYS } from "../infra/config/settings";
 import { REPO_ROOT, runProgram, type RecordedResource } from "../infra/testing/mocks";
 import { definePlatform } from "../stacks/platform";
+import { placeholderSecrets } from "../infra/testing/keys";
 
 type Kind = "service" | "job" | "store" | "warehouse" | "chart";
 
@@ -52,7 +53,7 @@ const SHAPES: Record<Kind, (label: string) => string> = {
 };
 
 export async function topology(stack: string): Promise<string> {
-  const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, `placeholder-${k}`]));
+  const secrets = placeholderSecrets(SECRET_KEYS);
   const { resources } = await runProgram(definePlatform, { stack, secrets });
   const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
   const byKey = new Map(resources.map((r) => [key(r), r]));

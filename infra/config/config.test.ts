@@ -1,3 +1,4 @@
+import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -6,6 +7,7 @@ import { definePlatform } from "../../stacks/platform";
 import type { Json } from "../testing/inspect";
 import { PROJECT, REPO_ROOT, runFailingProgram } from "../testing/mocks";
 import { ConfigError, parseSettings, type ConfigContext, type PlatformSettings, type SecretKey } from ".";
+import { TEST_LOADER_KEY, rsaPrivateKeyPem } from "../testing/keys";
 
 type Raw = Record<string, Json>;
 
@@ -15,7 +17,7 @@ function committed(stack: "dev" | "prod"): Raw {
   return Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key.slice(PROJECT.length + 1), value]));
 }
 
-const PROD_SECRETS: SecretKey[] = ["kubeconfig", "snowflakePrivateKey"];
+const PROD_SECRETS: SecretKey[] = ["kubeconfig", "snowflakePrivateKey", "snowflakeLoaderPrivateKey"];
 
 function ctx(stack: "dev" | "prod", options: { secrets?: string[]; plaintext?: string[] } = {}): ConfigContext {
   return { project: PROJECT, stack, secrets: new Set(options.secrets ?? (stack === "prod" ? PROD_SECRETS : [])), plaintext: new Set(options.plaintext ?? []) };
@@ -72,7 +74,7 @@ describe("stack config", () => {
       assert.deepEqual([s.kafka.brokers, s.kafka.replicationFactor, s.kafka.minInsyncReplicas], [3, 3, 2]);
       assert.equal(s.storage.versioning, true);
       assert.equal(s.snowflake?.account, "MARKETDATA");
-      assert.deepEqual(s.requiredSecrets, ["kubeconfig", "snowflakePrivateKey"]);
+      assert.deepEqual(s.requiredSecrets, ["kubeconfig", "snowflakePrivateKey", "snowflakeLoaderPrivateKey"]);
     });
 
     it("hold no secret value", () => {
@@ -229,7 +231,26 @@ describe("stack config", () => {
       assert.deepEqual(problems, [
         "the secret `kubeconfig` is missing: run `pulumi config set --secret kubeconfig --stack prod < path/to/kubeconfig`",
         "the secret `snowflakePrivateKey` is missing: run `pulumi config set --secret snowflakePrivateKey --stack prod < path/to/rsa_key.p8`",
+        "the secret `snowflakeLoaderPrivateKey` is missing: run `pulumi config set --secret snowflakeLoaderPrivateKey --stack prod < path/to/airflow_loader_key.p8`",
       ]);
+    });
+
+    it("takes as Airflow's loader key only an unencrypted RSA private key of 2048 bits or more, its own, and never shows it", () => {
+      const withKeys = (loader: string, admin = "admin-key") => ({ ...ctx("prod"), secretValues: { snowflakeLoaderPrivateKey: loader, snowflakePrivateKey: admin } });
+      assert.equal(parseSettings(committed("prod"), withKeys(TEST_LOADER_KEY)).snowflake?.account, "MARKETDATA");
+      const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+      const encrypted = createPrivateKey(TEST_LOADER_KEY).export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "p" }).toString();
+      for (const [value, expected] of [
+        ["not a key at all", "is not a private key in PEM form"],
+        ["-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----", "is not a private key in PEM form"],
+        [ec, "is an ec key; Snowflake's key-pair authentication takes RSA"],
+        [rsaPrivateKeyPem(1024), "is an RSA key of 1024 bits; Snowflake needs 2048 or more"],
+        [encrypted, "is encrypted: give the key unencrypted"],
+      ] as const) {
+        const problem = assertOneProblem(problemsOf(committed("prod"), withKeys(value)), "snowflakeLoaderPrivateKey", expected);
+        assert.ok(!problem.includes(value.trim().split("\n")[1] ?? value), "the error does not print the key");
+      }
+      assertOneProblem(problemsOf(committed("prod"), withKeys(TEST_LOADER_KEY, `${TEST_LOADER_KEY}\n`)), "snowflakeLoaderPrivateKey", "is the key of `snowflake.user`, the admin");
     });
 
     it("asks for the quote API key when the live quote source is on", () => {
@@ -238,7 +259,7 @@ describe("stack config", () => {
     });
 
     it("refuses a secret stored in plain text in the stack file", () => {
-      const problem = assertOneProblem(problemsOf(committed("prod"), ctx("prod", { secrets: ["snowflakePrivateKey"], plaintext: ["kubeconfig"] })), "kubeconfig", "Pulumi.prod.yaml");
+      const problem = assertOneProblem(problemsOf(committed("prod"), ctx("prod", { secrets: ["snowflakePrivateKey", "snowflakeLoaderPrivateKey"], plaintext: ["kubeconfig"] })), "kubeconfig", "Pulumi.prod.yaml");
       assert.ok(problem.includes("pulumi config set --secret kubeconfig --stack prod"), problem);
     });
   });
@@ -279,12 +300,16 @@ describe("stack config", () => {
       assert.deepEqual(resources, []);
     });
 
-    it("reports both missing prod secrets with their commands, before any resource", async () => {
+    it("reports every missing prod secret with its command, before any resource", async () => {
       const { error, resources } = await runFailingProgram(definePlatform, { stack: "prod" });
       assert.ok(error instanceof ConfigError);
       assert.deepEqual(
         error.problems.map((p) => /`(pulumi config set [^`]+)`/.exec(p)?.[1]),
-        ["pulumi config set --secret kubeconfig --stack prod < path/to/kubeconfig", "pulumi config set --secret snowflakePrivateKey --stack prod < path/to/rsa_key.p8"],
+        [
+          "pulumi config set --secret kubeconfig --stack prod < path/to/kubeconfig",
+          "pulumi config set --secret snowflakePrivateKey --stack prod < path/to/rsa_key.p8",
+          "pulumi config set --secret snowflakeLoaderPrivateKey --stack prod < path/to/airflow_loader_key.p8",
+        ],
       );
       assert.deepEqual(resources, []);
     });
@@ -293,7 +318,7 @@ describe("stack config", () => {
       const { error, resources } = await runFailingProgram(definePlatform, {
         stack: "prod",
         config: { [`${PROJECT}:kubeconfig`]: "apiVersion: v1" },
-        secrets: { snowflakePrivateKey: "key" },
+        secrets: { snowflakePrivateKey: "key", snowflakeLoaderPrivateKey: TEST_LOADER_KEY },
       });
       assert.match(error.message, /`kubeconfig` is stored in plain text in Pulumi\.prod\.yaml/);
       assert.ok(!error.message.includes("apiVersion: v1"), "the error does not print the secret");

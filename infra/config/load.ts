@@ -17,16 +17,18 @@ export function loadSettings(): { settings: PlatformSettings; secrets: StackSecr
   const raw: Record<string, unknown> = {};
   const secretsSet = new Set<string>();
   const plaintext = new Set<string>();
+  const secretValues: Partial<Record<SecretKey, string>> = {};
   for (const [fullKey, value] of Object.entries(all)) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     if ((SECRET_KEYS as readonly string[]).includes(key)) {
       (runtimeConfig.isConfigSecret?.(fullKey) ? secretsSet : plaintext).add(key);
+      secretValues[key as SecretKey] = value;
       continue;
     }
     raw[key] = decode(value);
   }
-  const settings = parseSettings(raw, { project, stack, secrets: secretsSet, plaintext });
+  const settings = parseSettings(raw, { project, stack, secrets: secretsSet, plaintext, secretValues });
   const config = new pulumi.Config();
   const secrets: StackSecrets = {};
   for (const key of settings.requiredSecrets) {

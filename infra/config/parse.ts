@@ -1,6 +1,7 @@
 import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, SINK_FLUSH, isSymbol, type IntSetting } from "../../contract";
 import { airflowVersionOf } from "../airflow/spec";
 import { cloudKafkaProblems, kafkaVersionOf, localKafkaProblems } from "../kafka/settings";
+import { loaderKeyProblem } from "../snowflake/loader";
 import { OBJECT_STORE_SERVER_NAMES } from "../storage/servers";
 import { DEFAULT_IMAGES, checkImagePinned, type ImageSettings } from "./images";
 import { ConfigError, Problems, show, unknownKey, type RawObject } from "./problems";
@@ -21,6 +22,8 @@ export interface ConfigContext {
   secrets: ReadonlySet<string>;
   /** Keys whose value sits in the stack file in plain text. */
   plaintext: ReadonlySet<string>;
+  /** The values of the secrets that are set, for the checks of their form (never shown in a message). */
+  secretValues?: Partial<Record<SecretKey, string>>;
 }
 
 const TOP_LEVEL = ["target", "namePrefix", "images", "build", "kafka", "spark", "airflow", "storage", "functions", "local", "cloud", "snowflake", ...SECRET_KEYS];
@@ -122,7 +125,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
 
   const requiredSecrets: SecretKey[] = [];
   if (target === "cloud") requiredSecrets.push("kubeconfig");
-  if (snowflake) requiredSecrets.push("snowflakePrivateKey");
+  if (snowflake) requiredSecrets.push("snowflakePrivateKey", "snowflakeLoaderPrivateKey");
   if (functions.quoteSource === "live") requiredSecrets.push("quoteApiKey");
   for (const key of SECRET_KEYS) {
     if (ctx.plaintext.has(key)) {
@@ -131,6 +134,14 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
   }
   const missing = requiredSecrets.filter((k) => !ctx.secrets.has(k) && !ctx.plaintext.has(k));
   for (const key of missing) p.add(`the secret \`${key}\` is missing: run \`${setSecretCommand(key, ctx.stack)}\``);
+  const loaderKey = ctx.secretValues?.snowflakeLoaderPrivateKey;
+  if (snowflake && loaderKey !== undefined) {
+    const problem = loaderKeyProblem(loaderKey);
+    if (problem) p.add(`the secret \`snowflakeLoaderPrivateKey\` ${problem}`);
+    else if (loaderKey.trim() === ctx.secretValues?.snowflakePrivateKey?.trim()) {
+      p.add("the secret `snowflakeLoaderPrivateKey` is the key of `snowflake.user`, the admin: give Airflow's loader a key pair of its own");
+    }
+  }
 
   if (p.list.length > 0) throw new ConfigError(p.list, ctx.stack);
   return { project: ctx.project, stack: ctx.stack, target, namePrefix, images, build, kafka, spark, airflow, storage, functions, local, cloud, snowflake, requiredSecrets };
@@ -143,6 +154,8 @@ export function setSecretCommand(key: SecretKey, stack: string): string {
       return `pulumi config set --secret kubeconfig --stack ${stack} < path/to/kubeconfig`;
     case "snowflakePrivateKey":
       return `pulumi config set --secret snowflakePrivateKey --stack ${stack} < path/to/rsa_key.p8`;
+    case "snowflakeLoaderPrivateKey":
+      return `pulumi config set --secret snowflakeLoaderPrivateKey --stack ${stack} < path/to/airflow_loader_key.p8`;
     case "quoteApiKey":
       return `pulumi config set --secret quoteApiKey <api-key> --stack ${stack}`;
   }

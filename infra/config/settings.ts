@@ -64,7 +64,7 @@ export interface CloudSettings {
 }
 
 /** Secrets a stack may need; each is set with `pulumi config set --secret <key>`. */
-export const SECRET_KEYS = ["kubeconfig", "snowflakePrivateKey", "quoteApiKey"] as const;
+export const SECRET_KEYS = ["kubeconfig", "snowflakePrivateKey", "snowflakeLoaderPrivateKey", "quoteApiKey"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** The validated config of one stack, with every default applied. */

@@ -1,3 +1,4 @@
+export * from "./loader";
 export * from "./settings";
 export * from "./spec";
 export * from "./warehouse";

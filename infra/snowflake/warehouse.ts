@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 import { LOAD_STAGE, stagingColumns, type LoadedTable } from "../../contract";
+import { loaderUserArgs, rsaPublicKeyOf } from "./loader";
 import type { SnowflakeSettings } from "./settings";
 import { whenPresent } from "../outputs";
 import { zonePolicyStatements } from "../storage/spec";
@@ -47,6 +48,8 @@ export interface SnowflakeWarehouseArgs {
   tables: LoadedTable[];
   /** Without it (local stacks) there is no integration, stage or pipe: nothing to load from. */
   landing?: SnowflakeLanding;
+  /** Private key (PEM, a secret) of Airflow's loader user; Snowflake gets its public half (loader.ts). */
+  loaderPrivateKey: pulumi.Input<string>;
 }
 
 /**
@@ -98,6 +101,8 @@ export class SnowflakeWarehouse extends pulumi.ComponentResource {
 
     const loader = new snowflake.AccountRole(`${name}-loader-role`, { name: n.loaderRole, comment: "Loads market data into the tables" }, child);
     const analyst = new snowflake.AccountRole(`${name}-analyst-role`, { name: n.analystRole, comment: "Reads market data" }, child);
+    const airflowUser = new snowflake.ServiceUser(`${name}-airflow-user`, loaderUserArgs(n, pulumi.secret(args.loaderPrivateKey).apply(rsaPublicKeyOf)), child);
+    new snowflake.GrantAccountRole(`${name}-loader-to-airflow-user`, { roleName: loader.name, userName: airflowUser.name }, child);
     const schemaFqn = quoted(n.database, n.schema);
     for (const [roleKey, role] of [["loader", loader], ["analyst", analyst]] as const) {
       const p = ROLE_PRIVILEGES[roleKey];
