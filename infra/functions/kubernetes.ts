@@ -125,6 +125,58 @@ export function functionEgress(fn: FunctionCommand, settings: FunctionsSettings)
   return https ? { ...EGRESS_LABELS.https } : {};
 }
 
+/** Labels of a function's objects; its pods also carry {@link functionEgress}'s. */
+export function functionLabels(labels: Record<string, string>, fn: string): Record<string, string> {
+  return { ...labels, "app.kubernetes.io/name": fn, "app.kubernetes.io/component": "function", ...KAFKA_CLIENT_LABEL };
+}
+
+export interface FunctionDeploymentArgs {
+  command: FunctionCommand | typeof DASHBOARD;
+  replicas: number;
+  /** Labels the Deployment selects its pods by. */
+  labels: Record<string, string>;
+  /** Labels of its pods: `labels` and what they may reach. */
+  podLabels: Record<string, string>;
+  pod: PodSpec;
+}
+
+/**
+ * A long-running function. A second realtime producer would emit every tick twice, and a second
+ * dashboard would get half the partitions: those two are replaced, never doubled, even during a
+ * rollout. The sink's instances roll one at a time.
+ */
+export function functionDeploymentSpec(a: FunctionDeploymentArgs): k8s.types.input.apps.v1.DeploymentSpec {
+  const single = a.command === FUNCTION_COMMANDS.realtimeProducer || a.command === DASHBOARD;
+  return {
+    replicas: a.replicas,
+    strategy: single ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+    selector: { matchLabels: a.labels },
+    template: { metadata: { labels: a.podLabels }, spec: a.pod },
+  };
+}
+
+/** Headless, listing not-ready pods too: the dashboard reads every replica and can say which is not ready. */
+export function metricsServiceSpec(podLabels: Record<string, string>): k8s.types.input.core.v1.ServiceSpec {
+  return { clusterIP: "None", publishNotReadyAddresses: true, selector: podLabels, ports: [{ name: "metrics", port: PORTS.functionsMetrics, targetPort: "metrics" }] };
+}
+
+/** Nothing calls the functions; only the monitoring namespace and the dashboard read their metrics. */
+export function functionsIngressPolicySpec(metricsNamespace: string): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: { "app.kubernetes.io/component": "function" } },
+    policyTypes: ["Ingress"],
+    ingress: [
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": metricsNamespace } } },
+          { podSelector: { matchLabels: { "app.kubernetes.io/name": DASHBOARD, "app.kubernetes.io/component": DASHBOARD } } },
+        ],
+        ports: [{ protocol: "TCP", port: PORTS.functionsMetrics }],
+      },
+    ],
+  };
+}
+
 export interface KubernetesFunctionsArgs {
   image: pulumi.Input<string>;
   namespace: pulumi.Input<string>;
@@ -157,7 +209,7 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     super("market-data:functions:KubernetesFunctions", name, {}, opts);
     const child = { parent: this, dependsOn: args.dependsOn };
     const ns = args.namespace;
-    const labelsOf = (fn: string) => ({ ...args.labels, "app.kubernetes.io/name": fn, "app.kubernetes.io/component": "function", ...KAFKA_CLIENT_LABEL });
+    const labelsOf = (fn: string) => functionLabels(args.labels, fn);
     const podLabelsOf = (fn: FunctionCommand) => ({ ...labelsOf(fn), ...functionEgress(fn, args.settings) });
     const account = (fn: string, annotations?: Record<string, pulumi.Input<string>>) =>
       new k8s.core.v1.ServiceAccount(`${name}-${fn}`, { metadata: { name: fn, namespace: ns, labels: args.labels, annotations }, automountServiceAccountToken: false }, { parent: this });
@@ -169,21 +221,10 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
 
     const deployment = (fn: FunctionCommand, replicas: number, env: Env, serviceAccount: k8s.core.v1.ServiceAccount, secretFiles?: SecretFiles) => {
       const labels = labelsOf(fn);
+      const pod = functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, secretFiles });
       return new k8s.apps.v1.Deployment(
         `${name}-${fn}`,
-        {
-          metadata: { name: fn, namespace: ns, labels },
-          spec: {
-            replicas,
-            // A second producer would emit every tick twice; never run two, even during a rollout.
-            strategy: fn === FUNCTION_COMMANDS.realtimeProducer ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
-            selector: { matchLabels: labels },
-            template: {
-              metadata: { labels: podLabelsOf(fn) },
-              spec: functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, secretFiles }),
-            },
-          },
-        },
+        { metadata: { name: fn, namespace: ns, labels }, spec: functionDeploymentSpec({ command: fn, replicas, labels, podLabels: podLabelsOf(fn), pod }) },
         child,
       );
     };
@@ -223,7 +264,6 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
       child,
     );
 
-    // One replica: a second member of its group would get half the partitions, and half the symbols.
     const dashboardLabels = dashboardPodLabels(args.labels);
     const watched = [FUNCTION_COMMANDS.realtimeProducer, FUNCTION_COMMANDS.sink];
     const dashboardPod = functionPodSpec({
@@ -235,10 +275,8 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     });
     new k8s.apps.v1.Deployment(
       `${name}-${DASHBOARD}`,
-      {
-        metadata: { name: DASHBOARD, namespace: ns, labels: dashboardLabels },
-        spec: { replicas: 1, strategy: { type: "Recreate" }, selector: { matchLabels: dashboardLabels }, template: { metadata: { labels: dashboardLabels }, spec: dashboardPodSpec(dashboardPod) } },
-      },
+      // One replica: a second member of its group would get half the partitions, and half the symbols.
+      { metadata: { name: DASHBOARD, namespace: ns, labels: dashboardLabels }, spec: functionDeploymentSpec({ command: DASHBOARD, replicas: 1, labels: dashboardLabels, podLabels: dashboardLabels, pod: dashboardPodSpec(dashboardPod) }) },
       child,
     );
     const dashboardService = new k8s.core.v1.Service(
@@ -246,16 +284,8 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
       { metadata: { name: DASHBOARD, namespace: ns, labels: dashboardLabels }, spec: { type: "ClusterIP", selector: dashboardLabels, ports: [{ name: "http", port: PORTS.dashboard, targetPort: "http" }] } },
       { parent: this },
     );
-    // Headless, listing not-ready pods too: the dashboard reads every replica and can say which is not ready.
     for (const fn of watched) {
-      new k8s.core.v1.Service(
-        `${name}-${metricsServiceName(fn)}`,
-        {
-          metadata: { name: metricsServiceName(fn), namespace: ns, labels: args.labels },
-          spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: labelsOf(fn), ports: [{ name: "metrics", port: PORTS.functionsMetrics, targetPort: "metrics" }] },
-        },
-        { parent: this },
-      );
+      new k8s.core.v1.Service(`${name}-${metricsServiceName(fn)}`, { metadata: { name: metricsServiceName(fn), namespace: ns, labels: args.labels }, spec: metricsServiceSpec(labelsOf(fn)) }, { parent: this });
     }
     new k8s.networking.v1.NetworkPolicy(
       `${name}-${DASHBOARD}`,
@@ -267,23 +297,7 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     );
     new k8s.networking.v1.NetworkPolicy(
       `${name}-ingress`,
-      {
-        metadata: { name: `${name}-functions-ingress`, namespace: ns, labels: args.labels },
-        spec: {
-          podSelector: { matchLabels: { "app.kubernetes.io/component": "function" } },
-          policyTypes: ["Ingress"],
-          // Nothing calls the functions; only the monitoring namespace and the dashboard read their metrics.
-          ingress: [
-            {
-              from: [
-                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metricsNamespace ?? "monitoring" } } },
-                { podSelector: { matchLabels: { "app.kubernetes.io/name": DASHBOARD, "app.kubernetes.io/component": DASHBOARD } } },
-              ],
-              ports: [{ protocol: "TCP", port: PORTS.functionsMetrics }],
-            },
-          ],
-        },
-      },
+      { metadata: { name: `${name}-functions-ingress`, namespace: ns, labels: args.labels }, spec: functionsIngressPolicySpec(args.metricsNamespace ?? "monitoring") },
       { parent: this },
     );
     this.sinkServiceAccount = sinkAccount.metadata.name;
