@@ -5,10 +5,9 @@ import type { AirflowSettings } from "../config";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
 import { CONNECTIONS_FILE, CONNECTIONS_MOUNT } from "./dags";
-import { METADATA_DB, METADATA_DB_USER, POSTGRES_UID, airflowVersionOf, metadataConnection } from "./spec";
+import { AIRFLOW_GID, AIRFLOW_UID, METADATA_DB_ENV, METADATA_DB_USER, POSTGRES_READY_COMMAND, POSTGRES_UID, airflowConfigValues, airflowVersionOf, metadataConnection } from "./spec";
 
 export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
-const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
 
 export interface AirflowChartInputs {
   settings: AirflowSettings;
@@ -120,20 +119,17 @@ export function airflowChartValues(i: AirflowChartInputs): Record<string, unknow
     },
     // Its metrics are not collected; it would be one more pod with nothing to do.
     statsd: { enabled: false },
-    config: {
-      core: { auth_manager: FAB_AUTH_MANAGER, load_examples: "False", dags_are_paused_at_creation: "True" },
-      database: { external_db_managers: "airflow.providers.fab.auth_manager.models.db.FABDBManager" },
-    },
+    config: airflowConfigValues(),
     env: [...i.env, { name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
-    uid: 50000,
-    gid: 0,
+    uid: AIRFLOW_UID,
+    gid: AIRFLOW_GID,
     // The image's entrypoint requires group 0, which `restricted` allows.
-    securityContexts: { pod: restrictedPodSecurity(50000, 0), containers: restrictedContainerSecurity() },
+    securityContexts: { pod: restrictedPodSecurity(AIRFLOW_UID, AIRFLOW_GID), containers: restrictedContainerSecurity() },
     volumes: [{ name: "tmp", emptyDir: {} }, ...(i.files?.volumes ?? [])],
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(i.files?.mounts ?? [])],
     networkPolicies: { enabled: true },
     // Tasks run in worker pods (the KubernetesExecutor's too), under the worker's service account.
-    workers: { ...workers, serviceAccount: workerAccount, securityContexts: { pod: restrictedPodSecurity(50000, 0), container: restrictedContainerSecurity() } },
+    workers: { ...workers, serviceAccount: workerAccount, securityContexts: { pod: restrictedPodSecurity(AIRFLOW_UID, AIRFLOW_GID), container: restrictedContainerSecurity() } },
   };
 }
 
@@ -193,15 +189,14 @@ export function postgresStatefulSetSpec(a: PostgresStatefulSetArgs): k8s.types.i
             name: "postgres",
             image: a.image,
             env: [
-              { name: "POSTGRES_USER", value: METADATA_DB_USER },
-              { name: "POSTGRES_DB", value: METADATA_DB },
+              ...Object.entries(METADATA_DB_ENV).map(([name, value]) => ({ name, value })),
               // The image reads the password from the file, so that no variable holds it.
               { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/password" },
               // The volume's root holds lost+found; the cluster lives one level down.
               { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
             ],
             ports: [{ containerPort: PORTS.postgres, name: "postgres" }],
-            readinessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER, "-d", METADATA_DB] }, periodSeconds: 10 },
+            readinessProbe: { exec: { command: [...POSTGRES_READY_COMMAND] }, periodSeconds: 10 },
             livenessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER] }, periodSeconds: 30, failureThreshold: 6 },
             resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
             securityContext: restrictedContainerSecurity(),

@@ -3,8 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AirflowSettings } from "../config";
 import type { Json } from "../testing/inspect";
 import { isSecretOutput, unwrap } from "../testing/mocks";
-import { ENSURE_ADMIN_SCRIPT, airflowChartValues, type AirflowChartInputs } from "./kubernetes";
-import { AIRFLOW_SERVICES, airflowEnv, airflowSecretEnv, airflowVersionOf, fernetKeyFromB64Url, metadataConnection } from "./spec";
+import { ENSURE_ADMIN_SCRIPT, airflowChartValues, postgresStatefulSetSpec, type AirflowChartInputs } from "./kubernetes";
+import { airflowServiceSpec, postgresSpec, type DockerAirflowArgs } from "./docker";
+import {
+  AIRFLOW_CONFIG,
+  AIRFLOW_SERVICES,
+  POSTGRES_READY_COMMAND,
+  airflowConfigEnv,
+  airflowConfigValues,
+  airflowEnv,
+  airflowSecretEnv,
+  airflowVersionOf,
+  fernetKeyFromB64Url,
+  metadataConnection,
+} from "./spec";
 
 const SETTINGS: AirflowSettings = { adminUser: "admin", executor: "KubernetesExecutor" };
 
@@ -68,6 +80,43 @@ describe("airflow spec", () => {
       assert.equal(key.length, 44);
       assert.equal(Buffer.from(key, "base64url").length, 32);
       assert.equal(fernetKeyFromB64Url(key), key);
+    });
+  });
+
+  describe("AIRFLOW_CONFIG", () => {
+    const entries = Object.entries(AIRFLOW_CONFIG).flatMap(([section, keys]) => Object.entries(keys).map(([key, value]) => ({ section, key, value: value as string | boolean })));
+    const chart = airflowChartValues({ settings: SETTINGS, repository: "r", tag: "t", airflowVersion: "3.3.2", secretNames: { metadata: "m", fernet: "f", apiKey: "a", jwt: "j", admin: "ad" }, env: [] }) as Json;
+    const docker: DockerAirflowArgs = { image: "i", postgresImage: "p", settings: SETTINGS, placement: { network: "n", bindAddress: "127.0.0.1", labels: {} }, uiPort: 8081, env: {}, secretEnv: {}, dependsOn: [] };
+    const secrets = { connection: "c", fernetKey: "f", jwtSecret: "j", apiSecretKey: "a" };
+
+    it("uses FAB's auth manager with its DB manager, loads no examples and pauses new DAGs", () => {
+      assert.equal(AIRFLOW_CONFIG.core.auth_manager, "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager");
+      assert.equal(AIRFLOW_CONFIG.database.external_db_managers, "airflow.providers.fab.auth_manager.models.db.FABDBManager");
+      assert.equal(AIRFLOW_CONFIG.core.load_examples, false);
+      assert.equal(AIRFLOW_CONFIG.core.dags_are_paused_at_creation, true);
+    });
+
+    it("reaches every Docker service as AIRFLOW__SECTION__KEY, and the chart under its config values, entry by entry", () => {
+      for (const service of Object.keys(AIRFLOW_SERVICES) as (keyof typeof AIRFLOW_SERVICES)[]) {
+        const env = airflowServiceSpec(docker, secrets, service).env as Record<string, string>;
+        for (const { section, key, value } of entries) assert.equal(env[`AIRFLOW__${section.toUpperCase()}__${key.toUpperCase()}`], String(value), `${service}: ${section}.${key}`);
+      }
+      for (const { section, key, value } of entries) {
+        assert.equal(chart.config[section][key], typeof value === "boolean" ? (value ? "True" : "False") : value, `chart: ${section}.${key}`);
+      }
+      assert.deepEqual(Object.keys(chart.config).sort(), Object.keys(AIRFLOW_CONFIG).sort());
+    });
+
+    it("renders both ways from any table, booleans as each side spells them", () => {
+      const table = { core: { flag: true, name: "x" }, logging: { off: false } };
+      assert.deepEqual(airflowConfigEnv(table), { AIRFLOW__CORE__FLAG: "true", AIRFLOW__CORE__NAME: "x", AIRFLOW__LOGGING__OFF: "false" });
+      assert.deepEqual(airflowConfigValues(table), { core: { flag: "True", name: "x" }, logging: { off: "False" } });
+    });
+
+    it("probes the metadata Postgres the same way on both targets", () => {
+      const pod = postgresStatefulSetSpec({ labels: {}, image: "p", serviceName: "s", serviceAccountName: "s", passwordSecret: "s", storageClass: "gp3" }).template as Json;
+      assert.deepEqual(postgresSpec("p", "pw", "v").healthcheck!.test, ["CMD", ...pod.spec.containers[0].readinessProbe.exec.command]);
+      assert.deepEqual(pod.spec.containers[0].readinessProbe.exec.command, [...POSTGRES_READY_COMMAND]);
     });
   });
 
