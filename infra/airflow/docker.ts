@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
-import type { AirflowSettings } from "../config";
 import { createContainer, createJob, createVolume, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import {
   AIRFLOW_SERVICES,
@@ -16,6 +15,7 @@ import {
   type AirflowSecrets,
 } from "./spec";
 import { generateAirflowCredentials } from "./credentials";
+import type { AirflowSettings } from "./settings";
 
 export interface DockerAirflowArgs {
   /** Our Airflow image (apache/airflow with the DAGs and their packages). */

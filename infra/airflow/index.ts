@@ -2,4 +2,5 @@ export * from "./credentials";
 export * from "./dags";
 export * from "./docker";
 export * from "./kubernetes";
+export * from "./settings";
 export * from "./spec";

@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
-import type { AirflowSettings } from "../config";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
 import { CONNECTIONS_FILE, CONNECTIONS_MOUNT } from "./dags";
-import { AIRFLOW_GID, AIRFLOW_UID, METADATA_DB_ENV, METADATA_DB_USER, POSTGRES_READY_COMMAND, POSTGRES_UID, airflowConfigValues, airflowVersionOf, metadataConnection } from "./spec";
+import { AIRFLOW_GID, AIRFLOW_UID, METADATA_DB_ENV, METADATA_DB_USER, POSTGRES_READY_COMMAND, POSTGRES_UID, airflowConfigValues, metadataConnection } from "./spec";
+import { airflowVersionOf, type AirflowSettings } from "./settings";
 
 export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
 

@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import type { AirflowSettings } from "../config";
 import type { Json } from "../testing/inspect";
 import { isSecretOutput, unwrap } from "../testing/mocks";
 import { ENSURE_ADMIN_SCRIPT, airflowChartValues, postgresStatefulSetSpec, type AirflowChartInputs } from "./kubernetes";
@@ -13,10 +12,10 @@ import {
   airflowConfigValues,
   airflowEnv,
   airflowSecretEnv,
-  airflowVersionOf,
   fernetKeyFromB64Url,
   metadataConnection,
 } from "./spec";
+import { airflowVersionOf, type AirflowSettings } from "./settings";
 
 const SETTINGS: AirflowSettings = { adminUser: "admin", executor: "KubernetesExecutor" };
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
 import { whenPresent } from "../outputs";
-import type { AirflowSettings } from "../config";
+import type { AirflowSettings } from "./settings";
 
 /** The apache/airflow image's user; its entrypoint requires group 0. */
 export const AIRFLOW_UID = 50000;
@@ -47,15 +47,6 @@ export function airflowConfigEnv(config: AirflowConfig = AIRFLOW_CONFIG): Record
 export function airflowConfigValues(config: AirflowConfig = AIRFLOW_CONFIG): Record<string, Record<string, string>> {
   const render = (value: string | boolean) => (typeof value === "boolean" ? (value ? "True" : "False") : value);
   return Object.fromEntries(Object.entries(config).map(([section, keys]) => [section, Object.fromEntries(Object.entries(keys).map(([key, value]) => [key, render(value)]))]));
-}
-
-/** `apache/airflow:3.3.2-python3.12` → `3.3.2`; the Helm chart needs it to match the image. */
-export function airflowVersionOf(image: string): string {
-  const name = image.split("@")[0]!;
-  const tag = name.slice(name.lastIndexOf(":") + 1);
-  const m = /^(\d+\.\d+\.\d+)/.exec(tag);
-  if (!m) throw new Error(`\`images.airflow\` must be tagged with an Airflow version such as 3.3.2-python3.12 (got "${image}")`);
-  return m[1]!;
 }
 
 /** Metadata DB URL; the password is URL-encoded, and the result stays a secret. */

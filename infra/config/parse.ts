@@ -1,5 +1,5 @@
 import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, SINK_FLUSH, isSymbol, type IntSetting } from "../../contract";
-import { airflowVersionOf } from "../airflow/spec";
+import { AIRFLOW_EXECUTORS, airflowVersionOf } from "../airflow/settings";
 import { cloudKafkaProblems, kafkaVersionOf, localKafkaProblems } from "../kafka/settings";
 import { OBJECT_STORE_SERVER_NAMES } from "../storage/servers";
 import { DEFAULT_IMAGES, checkImagePinned, type ImageSettings } from "./images";
@@ -90,7 +90,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
   const airflowRaw = p.object("airflow", raw.airflow, ["adminUser", "executor"]);
   const airflow = {
     adminUser: p.string("airflow.adminUser", airflowRaw.adminUser, "admin", /^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/, "a user name"),
-    executor: p.oneOf("airflow.executor", airflowRaw.executor, ["LocalExecutor", "KubernetesExecutor", "CeleryExecutor"] as const, "LocalExecutor"),
+    executor: p.oneOf("airflow.executor", airflowRaw.executor, AIRFLOW_EXECUTORS, "LocalExecutor"),
   };
 
   const storageRaw = p.object("storage", raw.storage, ["server", "bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy", "accessLogExpirationDays"]);

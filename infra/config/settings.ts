@@ -1,3 +1,4 @@
+import type { AirflowSettings } from "../airflow/settings";
 import type { FunctionsSettings, SinkSettings } from "../functions/settings";
 import type { KafkaSettings } from "../kafka/settings";
 import type { SnowflakeSettings } from "../snowflake/settings";
@@ -5,17 +6,10 @@ import type { SparkSettings } from "../spark/settings";
 import type { StorageSettings } from "../storage/settings";
 import type { ImageSettings } from "./images";
 
-export type { FunctionsSettings, KafkaSettings, SinkSettings, SnowflakeSettings, SparkSettings, StorageSettings };
+export type { AirflowSettings, FunctionsSettings, KafkaSettings, SinkSettings, SnowflakeSettings, SparkSettings, StorageSettings };
 
 /** Where a stack runs. Chosen once, from `target`; nothing below the stack asks again. */
 export type Target = "local" | "cloud";
-
-export interface AirflowSettings {
-  /** Login of the admin user created once, before the other services start. @default "admin" */
-  adminUser: string;
-  /** Executor of the scheduler. @default "LocalExecutor" */
-  executor: "LocalExecutor" | "KubernetesExecutor" | "CeleryExecutor";
-}
 
 export interface BuildSettings {
   /**
