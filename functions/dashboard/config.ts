@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { CONSUMER_GROUPS, DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, PORTS, SYMBOL_PATTERN, isSymbol } from "../../contract";
+import { CONSUMER_GROUPS, ENV, FUNCTION_COMMANDS, PORTS, PRODUCER_SETTINGS, SYMBOL_PATTERN, isSymbol } from "../../contract";
 import { EnvReader, LEVELS, readKafkaSettings, type Fields, type KafkaSettings, type Level } from "../lib";
 
 /** Kafka client id, logger component and metrics label. */
@@ -81,7 +81,7 @@ export function parseTargets(reader: EnvReader, value: string | undefined): Scra
 /** Reads the settings; throws an `EnvError` listing every problem, each naming the variable and its value. */
 export function readDashboardSettings(env: Readonly<Record<string, string | undefined>>): DashboardSettings {
   const reader = new EnvReader(env);
-  const symbols = reader.list(ENV.symbols, DEFAULT_REALTIME_SYMBOLS);
+  const symbols = reader.list(PRODUCER_SETTINGS.symbols.env, PRODUCER_SETTINGS.symbols.default);
   const seen = new Set<string>();
   for (const symbol of symbols) {
     if (!isSymbol(symbol)) reader.problem(`\`${ENV.symbols}\` entries must be tickers matching ${SYMBOL_PATTERN} such as AAPL (got "${symbol}")`);

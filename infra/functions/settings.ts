@@ -1,4 +1,4 @@
-import type { BatchSource } from "../../contract";
+import type { BatchSource, QuoteSource } from "../../contract";
 
 /** Our functions' settings, without any SDK: the stack config parses them, the components take them. */
 
@@ -25,7 +25,7 @@ export interface FunctionsSettings {
   /** Seed of the simulated quote source; equal seeds give equal ticks. @default 42 */
   simulationSeed: number;
   /** `simulated` (random walk) or `live` (needs the `quoteApiKey` secret). @default "simulated" */
-  quoteSource: "simulated" | "live";
+  quoteSource: QuoteSource;
   /**
    * `yahoo` (daily bars from Yahoo through yahoo-finance2) or `simulated` (bars from the same
    * seeded model as the simulated ticks, for machines without internet). @default "yahoo"
