@@ -12,6 +12,8 @@ import {
   postgresLabels,
   postgresServiceSpec,
   postgresStatefulSetSpec,
+  AIRFLOW_WORKER_SERVICE_ACCOUNT,
+  kubernetesAirflowProblems,
 } from "./kubernetes";
 import { METADATA_DB, METADATA_DB_USER, POSTGRES_UID } from "./spec";
 
@@ -92,6 +94,19 @@ describe("airflow on kubernetes", () => {
       const egress = airflowEgressPolicySpec(labels) as Json;
       assert.deepEqual(egress.podSelector, { matchLabels: AIRFLOW_POD_SELECTOR });
       assert.deepEqual(egress.egress[0], { to: [{ podSelector: { matchLabels: labels } }], ports: [{ protocol: "TCP", port: PORTS.postgres }] });
+    });
+  });
+
+  describe("kubernetesAirflowProblems", () => {
+    it("takes a task role that trusts the chart's worker account, or none", () => {
+      assert.deepEqual(kubernetesAirflowProblems({ taskRole: { arn: "arn:aws:iam::1:role/a", serviceAccount: AIRFLOW_WORKER_SERVICE_ACCOUNT } }), []);
+      assert.deepEqual(kubernetesAirflowProblems({}), []);
+    });
+
+    it("refuses a task role that trusts another account, naming the argument and the value", () => {
+      assert.deepEqual(kubernetesAirflowProblems({ taskRole: { arn: "arn:aws:iam::1:role/a", serviceAccount: "airflow" } }), [
+        '`taskRole.serviceAccount` must be airflow-worker, the chart\'s account of the pods that run tasks (got "airflow")',
+      ]);
     });
   });
 

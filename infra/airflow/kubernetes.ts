@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp, type WorkloadRole } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
 import { CONNECTIONS_FILE, CONNECTIONS_MOUNT } from "./dags";
 import { AIRFLOW_GID, AIRFLOW_UID, METADATA_DB_ENV, METADATA_DB_USER, POSTGRES_READY_COMMAND, POSTGRES_UID, airflowConfigValues, metadataConnection } from "./spec";
@@ -275,7 +275,8 @@ export interface KubernetesAirflowArgs {
   postgresImage: pulumi.Input<string>;
   storageClass: string;
   env: { name: string; value: pulumi.Input<string> }[];
-  taskRoleArn?: pulumi.Input<string>;
+  /** The IAM role the pods that run tasks take; its service account must be the chart's worker account, {@link AIRFLOW_WORKER_SERVICE_ACCOUNT}. */
+  taskRole?: WorkloadRole;
   labels: Record<string, string>;
   /** The DAGs' connections (JSON, a secret), mounted as a file; Airflow reads them from there. */
   dagConnections?: pulumi.Input<string>;
@@ -289,6 +290,14 @@ export const AIRFLOW_WORKER_SERVICE_ACCOUNT = `${RELEASE}-worker`;
 /** Labels the chart puts on every Airflow pod. */
 export const AIRFLOW_POD_SELECTOR = { tier: "airflow", release: RELEASE };
 
+/** What {@link KubernetesAirflow} refuses: a task role that trusts another account than the chart's worker account. */
+export function kubernetesAirflowProblems(args: Pick<KubernetesAirflowArgs, "taskRole">): string[] {
+  const account = args.taskRole?.serviceAccount;
+  return account === undefined || account === AIRFLOW_WORKER_SERVICE_ACCOUNT
+    ? []
+    : [`\`taskRole.serviceAccount\` must be ${AIRFLOW_WORKER_SERVICE_ACCOUNT}, the chart's account of the pods that run tasks (got "${account}")`];
+}
+
 /**
  * Airflow 3 on Kubernetes through the official Helm chart, with its own Postgres (a StatefulSet
  * reachable only from Airflow pods) and every secret generated and held by Pulumi.
@@ -300,6 +309,8 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
 
   constructor(name: string, args: KubernetesAirflowArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:airflow:KubernetesAirflow", name, {}, opts);
+    const problems = kubernetesAirflowProblems(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const child = { parent: this };
     const credentials = generateAirflowCredentials(name, this);
     const { dbPassword, adminPassword } = credentials;
@@ -361,7 +372,7 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
           airflowVersion: airflowVersionOf(args.image.baseImage),
           secretNames,
           env: args.env,
-          taskRoleArn: args.taskRoleArn,
+          taskRoleArn: args.taskRole?.arn,
           files,
         }),
       },

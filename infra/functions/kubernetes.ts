@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, type FunctionCommand } from "../../contract";
 import type { FunctionsSettings } from "./settings";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
 import { DASHBOARD, dashboardEnv, dashboardNetworkPolicySpec, dashboardPodLabels, dashboardPodSpec, kubernetesDashboardTargets, metricsServiceName } from "./dashboard";
 import { FUNCTION_POD_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
 
@@ -185,10 +185,10 @@ export interface KubernetesFunctionsArgs {
   kafkaSecrets: KafkaClientSecrets;
   /** Name of the Strimzi cluster, whose broker pods the dashboard may reach. */
   kafkaClusterName: pulumi.Input<string>;
-  /** IAM role of the sink (write to the raw zone only), for its service account. */
-  sinkRoleArn: pulumi.Input<string>;
-  /** Secret holding the live quote API key (key `apiKey`), when the live source is on. */
-  quoteApiKeySecret?: pulumi.Input<string>;
+  /** The IAM role the sink runs as (write to the raw zone only); the component creates the service account its trust names. */
+  sinkRole: WorkloadRole;
+  /** The live quote source's API key (a secret), when the live source is on; the component keeps it in a Secret of its own. */
+  quoteApiKey?: pulumi.Input<string>;
   /** Namespace allowed to scrape metrics. @default "monitoring" */
   metricsNamespace?: string;
   labels: Record<string, string>;
@@ -211,13 +211,25 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     const ns = args.namespace;
     const labelsOf = (fn: string) => functionLabels(args.labels, fn);
     const podLabelsOf = (fn: FunctionCommand) => ({ ...labelsOf(fn), ...functionEgress(fn, args.settings) });
-    const account = (fn: string, annotations?: Record<string, pulumi.Input<string>>) =>
-      new k8s.core.v1.ServiceAccount(`${name}-${fn}`, { metadata: { name: fn, namespace: ns, labels: args.labels, annotations }, automountServiceAccountToken: false }, { parent: this });
+    const account = (fn: string, role?: WorkloadRole) =>
+      new k8s.core.v1.ServiceAccount(
+        `${name}-${fn}`,
+        { metadata: { name: role?.serviceAccount ?? fn, namespace: ns, labels: args.labels, annotations: role ? workloadRoleAnnotations(role) : undefined }, automountServiceAccountToken: false },
+        { parent: this },
+      );
 
     const producerAccount = account(FUNCTION_COMMANDS.realtimeProducer);
     const batchAccount = account(FUNCTION_COMMANDS.batchProducer);
-    const sinkAccount = account(FUNCTION_COMMANDS.sink, { "eks.amazonaws.com/role-arn": args.sinkRoleArn });
-    const quoteFiles = args.quoteApiKeySecret ? quoteApiKeyFile(args.quoteApiKeySecret) : undefined;
+    const sinkAccount = account(FUNCTION_COMMANDS.sink, args.sinkRole);
+    // The stack created it, as `<stack prefix>-quote-api`, before the component did: the alias keeps it.
+    const quoteSecret = args.quoteApiKey
+      ? new k8s.core.v1.Secret(
+          `${name}-quote-api`,
+          { metadata: { name: "quote-api", namespace: ns, labels: args.labels }, type: "Opaque", stringData: { apiKey: args.quoteApiKey } },
+          { parent: this, aliases: name.endsWith("-functions") ? [{ name: `${name.slice(0, -"-functions".length)}-quote-api`, parent: pulumi.rootStackResource }] : [] },
+        )
+      : undefined;
+    const quoteFiles = quoteSecret ? quoteApiKeyFile(quoteSecret.metadata.name) : undefined;
 
     const deployment = (fn: FunctionCommand, replicas: number, env: Env, serviceAccount: k8s.core.v1.ServiceAccount, secretFiles?: SecretFiles) => {
       const labels = labelsOf(fn);

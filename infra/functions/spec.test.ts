@@ -7,7 +7,7 @@ import type { FunctionsSettings } from "./settings";
 import type { Json } from "../testing/inspect";
 import { REPO_ROOT } from "../testing/mocks";
 import { envVars, functionEgress, functionPodSpec, kafkaSecurity, quoteApiKeyFile, type FunctionPodArgs } from "./kubernetes";
-import { FUNCTION_KAFKA_ACCESS, IMAGE_BUILDS, SINK_GROUP_ID, batchProducerEnv, contentTag, realtimeProducerEnv, sinkEnv, type FunctionWiring } from "./spec";
+import { FUNCTION_KAFKA_ACCESS, IMAGE_BUILDS, SINK_GROUP_ID, batchProducerEnv, contentTag, functionKafkaUsers, realtimeProducerEnv, sinkEnv, type FunctionWiring } from "./spec";
 
 const SETTINGS: FunctionsSettings = {
   symbols: ["AAPL", "MSFT"],
@@ -83,6 +83,15 @@ describe("functions spec", () => {
       assert.deepEqual(FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.sink], { write: [TOPICS.deadLetter], read: [TOPICS.realtime, TOPICS.batch], group: SINK_GROUP_ID });
       assert.deepEqual(FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.realtimeProducer].write, [TOPICS.realtime]);
       assert.deepEqual(FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.batchProducer].write, [TOPICS.batch]);
+    });
+
+    it("declare one Kafka user per function that talks to Kafka, named after its command (the name its pods log in with)", () => {
+      const users = functionKafkaUsers();
+      assert.deepEqual(users.map((u) => u.name).sort(), Object.keys(FUNCTION_KAFKA_ACCESS).sort());
+      assert.ok(!users.some((u) => u.name === FUNCTION_COMMANDS.ensureBuckets), "ensure-buckets never talks to Kafka");
+      const sink = users.find((u) => u.name === FUNCTION_COMMANDS.sink)!;
+      assert.deepEqual({ write: sink.write, read: sink.read, group: sink.group }, FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.sink]);
+      assert.equal(kafkaSecurity(FUNCTION_COMMANDS.sink, { caSecret: "ca", users: { sink: "s" } }).env.find((e) => e.name === ENV.kafkaUsername)!.value, sink.name);
     });
   });
 

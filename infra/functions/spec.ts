@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { CONSUMER_GROUPS, ENV, FUNCTION_COMMANDS, PORTS, TOPICS } from "../../contract";
+import type { KafkaUserSpec } from "../kafka";
 import type { FunctionsSettings } from "./settings";
 
 /** Images we build from this repository, with the files each is built from. */
@@ -130,3 +131,8 @@ export const FUNCTION_KAFKA_ACCESS = {
   [FUNCTION_COMMANDS.sink]: { write: [TOPICS.deadLetter], read: [TOPICS.realtime, TOPICS.batch], group: SINK_GROUP_ID },
   [FUNCTION_COMMANDS.dashboard]: { write: [], read: [TOPICS.realtime], group: DASHBOARD_GROUP_ID },
 } as const;
+
+/** One Kafka user per function, named after its command, with its access. */
+export function functionKafkaUsers(): KafkaUserSpec[] {
+  return Object.entries(FUNCTION_KAFKA_ACCESS).map(([name, access]) => ({ name, ...access }));
+}

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ENV, PORTS, STOP_GRACE_SECONDS } from "../../contract";
+import { ENV, PORTS, STOP_GRACE_SECONDS, TOPICS } from "../../contract";
+import type { KafkaUserSpec } from "../kafka";
 import type { SparkSettings } from "./settings";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
 import { whenPresent } from "../outputs";
 import { DRIVER_PORTS, SPARK_JOBS, SPARK_LABEL, SPARK_GID, SPARK_PORT_RANGE, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, sparkSecurityConf, streamingDriverConf, workerCommand } from "./spec";
 
@@ -26,6 +27,15 @@ export function workerResources(s: SparkSettings): k8s.types.input.core.v1.Resou
   return { requests: { cpu: String(s.workerCores), memory }, limits: { cpu: String(s.workerCores), memory } };
 }
 
+/** The service account Spark's pods run as, which its IAM role trusts. */
+export const SPARK_SERVICE_ACCOUNT = "spark";
+
+/**
+ * Spark's Kafka user: it reads both topics, and its Kafka source generates its consumer group ids
+ * (spark-kafka-source-<uuid>...), hence a group prefix.
+ */
+export const SPARK_KAFKA_USER: KafkaUserSpec = { name: "spark", write: [], read: [TOPICS.realtime, TOPICS.batch], group: "spark-kafka-", groupPattern: "prefix" };
+
 /** The Kafka user the streaming job reads as: its name, and the Secret (key `password`) Strimzi made for it. */
 export interface SparkKafkaUser {
   name: string;
@@ -36,8 +46,8 @@ export interface KubernetesSparkArgs {
   image: pulumi.Input<string>;
   namespace: pulumi.Input<string>;
   settings: SparkSettings;
-  /** Service account the pods run as (with its IAM role for the buckets). */
-  serviceAccountName: pulumi.Input<string>;
+  /** The IAM role the pods run as (the buckets); the component creates the service account its trust names. */
+  role: WorkloadRole;
   /** Plain settings of the jobs: Kafka bootstrap, buckets, region. No credential passes here. */
   env: EnvVar[];
   /** Only the streaming job's driver reads Kafka's credentials; the master and workers never hold them. */
@@ -151,10 +161,19 @@ export class KubernetesSpark extends pulumi.ComponentResource {
   readonly uiUrl: pulumi.Output<string>;
   /** Secret with the cluster's `spark-defaults.conf`, which every driver of the cluster mounts (see {@link sparkConfVolume}). */
   readonly confSecretName: pulumi.Output<string>;
+  /** The service account of Spark's pods, which drivers started elsewhere (the DAGs' spark-submit) run as too. */
+  readonly serviceAccountName: pulumi.Output<string>;
 
   constructor(name: string, args: KubernetesSparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:spark:KubernetesSpark", name, {}, opts);
     const child = { parent: this };
+    // The stack created it before the component did: the alias keeps it.
+    const account = new k8s.core.v1.ServiceAccount(
+      `${name}-account`,
+      { metadata: { name: args.role.serviceAccount, namespace: args.namespace, labels: args.labels, annotations: workloadRoleAnnotations(args.role) }, automountServiceAccountToken: false },
+      { parent: this, aliases: [{ parent: pulumi.rootStackResource }] },
+    );
+    this.serviceAccountName = account.metadata.name;
     const component = (role: string) => ({ ...args.labels, "app.kubernetes.io/component": role, ...SPARK_LABEL });
     const masterLabels = component("spark-master");
     const workerLabels = component("spark-worker");
@@ -186,7 +205,7 @@ export class KubernetesSpark extends pulumi.ComponentResource {
     const host = pulumi.interpolate`${MASTER_HOSTNAME}.${service.metadata.name}.${service.metadata.namespace}.svc`;
     const pod = (labels: Record<string, string>, container: Container, extra: { volumes?: Volume[]; mounts?: VolumeMount[] } = {}, dns: Partial<PodSpec> = {}) => ({
       metadata: { labels },
-      spec: sparkPodSpec({ serviceAccountName: args.serviceAccountName, confSecret: conf.metadata.name, container, ...extra }, dns),
+      spec: sparkPodSpec({ serviceAccountName: account.metadata.name, confSecret: conf.metadata.name, container, ...extra }, dns),
     });
     new k8s.apps.v1.Deployment(
       `${name}-master`,
@@ -255,6 +274,6 @@ export class KubernetesSpark extends pulumi.ComponentResource {
     this.masterUrl = host.apply(masterUrl);
     this.uiUrl = pulumi.interpolate`http://${host}:${PORTS.sparkMasterUi}`;
     this.confSecretName = conf.metadata.name;
-    this.registerOutputs({ masterUrl: this.masterUrl, uiUrl: this.uiUrl, confSecretName: this.confSecretName });
+    this.registerOutputs({ masterUrl: this.masterUrl, uiUrl: this.uiUrl, confSecretName: this.confSecretName, serviceAccountName: this.serviceAccountName });
   }
 }
