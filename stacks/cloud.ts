@@ -4,10 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV, LOADED_TABLES, FUNCTION_COMMANDS, TOPICS, ZONES } from "../contract";
 import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow, connectionsFile, connectionsFileEnv, dagVariables } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
-import { EcrImages, KubernetesFunctions, SINK_GROUP_ID, batchProducerEnv, envVars, functionKafkaUsers, portForwardCommand } from "../infra/functions";
+import { KubernetesFunctions, SINK_GROUP_ID, batchProducerEnv, functionKafkaUsers, portForwardCommand } from "../infra/functions";
 import { CLIENT_LISTENER_PORT, StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
-import { NamespacePolicies, RESTRICTED_POD_SECURITY, platformLabels, restrictedContainerSecurity, serviceAccountRole, type WorkloadRole } from "../infra/kubernetes";
+import { NamespacePolicies, RESTRICTED_POD_SECURITY, envVars, platformLabels, restrictedContainerSecurity, serviceAccountRole, type WorkloadRole } from "../infra/kubernetes";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
+import { EcrImages } from "../infra/images";
 import { KubernetesSpark, SPARK_KAFKA_USER, SPARK_SERVICE_ACCOUNT, jobEnv } from "../infra/spark";
 import { S3Zones, zonePolicyStatements, type ZoneUser } from "../infra/storage";
 import { whenPresent } from "../infra/outputs";
@@ -68,7 +69,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     { namespace: ns, labels, kafkaCluster: kafka.clusterName, kafkaClientPort: CLIENT_LISTENER_PORT, kubernetesApiCidrs: cloud.kubernetesApiCidrs },
     inCluster,
   );
-  const sparkJobEnv = { ...jobEnv({ kafkaBootstrap: kafka.bootstrapInternal, buckets: zones.names }), [ENV.s3Region]: cloud.region };
+  const sparkJobEnv = { ...jobEnv({ kafkaBootstrap: kafka.bootstrapInternal, bucketNames: zones.bucketNames }), [ENV.s3Region]: cloud.region };
 
   const spark = new KubernetesSpark(
     `${prefix}-spark`,
@@ -86,7 +87,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
   );
 
   const names = s.snowflake ? snowflakeNames(s.snowflake.database, s.namePrefix, s.stack) : undefined;
-  const batchEnv = batchProducerEnv(s.functions, { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.names.raw });
+  const batchEnv = batchProducerEnv(s.functions, { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.bucketNames.raw });
   const kafkaSecrets = { caSecret: kafka.caSecretName, users: kafka.userSecrets };
   const dagRunner = kubernetesDagRunner({
     namespace: ns,
@@ -103,7 +104,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
   });
   const dagEnv = dagVariables({
     runner: { ...dagRunner, sidecar_security_context: restrictedContainerSecurity() },
-    buckets: zones.names,
+    bucketNames: zones.bucketNames,
     sinkGroup: SINK_GROUP_ID,
     batchSymbols: s.functions.batchSymbols,
     realtimeSymbols: s.functions.symbols,
@@ -141,7 +142,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       image: images.refs.functions,
       namespace: ns,
       settings: s.functions,
-      wiring: { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.names.raw },
+      wiring: { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.bucketNames.raw },
       kafkaSecrets: { caSecret: kafka.caSecretName, users: kafka.userSecrets },
       kafkaClusterName: kafka.clusterName,
       sinkRole: roleFor("sink", FUNCTION_COMMANDS.sink),
@@ -176,7 +177,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     airflow: { uiUrl: airflow.uiUrl, adminUser: airflow.adminUser, adminPassword: airflow.adminPassword },
     objectStore: {
       endpoint: pulumi.output(`https://s3.${cloud.region}.amazonaws.com`),
-      buckets: Object.fromEntries(ZONES.map((z) => [z, zones.names[z]])) as PlatformOutputs["objectStore"]["buckets"],
+      buckets: Object.fromEntries(ZONES.map((z) => [z, zones.bucketNames[z]])) as PlatformOutputs["objectStore"]["buckets"],
     },
     dashboard: { url: functions.dashboardUrl, portForward: portForwardCommand(cloud.namespace) },
     snowflake: warehouse ? { database: warehouse.database, pipes: warehouse.pipes, storageIntegration: warehouse.integration } : undefined,

@@ -1,5 +1,5 @@
 import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, ENV, isSymbol, type BatchSource } from "../../contract";
-import { EnvReader, isLevel, readKafkaSettings, type KafkaSettings, type Level } from "../lib";
+import { EnvReader, isLevel, readKafkaClientSettings, type KafkaClientSettings, type Level } from "../lib";
 import type { RetryPolicy } from "./fetch";
 import type { DateRange } from "./yahoo";
 
@@ -17,7 +17,7 @@ export interface BatchSettings {
 
 export interface BatchConfig {
   batch: BatchSettings;
-  kafka: KafkaSettings;
+  kafka: KafkaClientSettings;
   /** 0 leaves the metrics server off, as befits a job that runs once. */
   metricsPort: number;
   /** A file that gets the run's summary too (it always goes to stdout, as the last line). */
@@ -108,7 +108,7 @@ export function readConfig(vars: Readonly<Record<string, string | undefined>>, n
   const env = new EnvReader(vars);
   const config: BatchConfig = {
     batch: readBatchSettings(env, now),
-    kafka: readKafkaSettings(env, COMPONENT),
+    kafka: readKafkaClientSettings(env, COMPONENT),
     metricsPort: env.int(ENV.metricsPort, 0, { min: 0, max: 65_535 }),
     summaryFile: env.optional(ENV.batchSummaryFile),
     logLevel: readLogLevel(env),

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { CONSUMER_GROUPS, ENV, FUNCTION_COMMANDS, PORTS, PRODUCER_SETTINGS, SYMBOL_PATTERN, isSymbol } from "../../contract";
-import { EnvReader, LEVELS, readKafkaSettings, type Fields, type KafkaSettings, type Level } from "../lib";
+import { EnvReader, LEVELS, readKafkaClientSettings, type Fields, type KafkaClientSettings, type Level } from "../lib";
 
 /** Kafka client id, logger component and metrics label. */
 export const COMPONENT = FUNCTION_COMMANDS.dashboard;
@@ -21,7 +21,7 @@ export interface ScrapeTarget {
 }
 
 export interface DashboardSettings {
-  kafka: KafkaSettings;
+  kafka: KafkaClientSettings;
   /** Its own consumer group; it never commits, so every start reads from the latest offsets. */
   groupId: string;
   symbols: string[];
@@ -94,7 +94,7 @@ export function readDashboardSettings(env: Readonly<Record<string, string | unde
     reader.problem(`\`${ENV.dashboardScrapeTimeoutMs}\` must not exceed \`${ENV.dashboardScrapeIntervalMs}\` (got ${scrapeTimeoutMs} with an interval of ${scrapeIntervalMs})`);
   }
   const settings: DashboardSettings = {
-    kafka: readKafkaSettings(reader, COMPONENT),
+    kafka: readKafkaClientSettings(reader, COMPONENT),
     groupId: reader.string(CONSUMER_GROUPS.dashboard.env, DEFAULTS.groupId),
     symbols,
     port: reader.int(ENV.dashboardPort, DEFAULTS.port, { min: 0, max: 65_535 }),

@@ -1,5 +1,5 @@
 import { ENV, FUNCTION_COMMANDS, PRODUCER_SETTINGS, QUOTE_SOURCES, SYMBOL_PATTERN, isSymbol, type QuoteSource } from "../../contract";
-import { EnvReader, LEVELS, readKafkaSettings, type Fields, type KafkaSettings, type Level } from "../lib";
+import { EnvReader, LEVELS, readKafkaClientSettings, type Fields, type KafkaClientSettings, type Level } from "../lib";
 
 /** Kafka client id, logger component and metrics label: the command name the infra runs. */
 export const CLIENT_ID = FUNCTION_COMMANDS.realtimeProducer;
@@ -21,7 +21,7 @@ export const DEFAULTS = {
 export const INTERVAL_BOUNDS = { min: TICK_INTERVAL.min, max: TICK_INTERVAL.max };
 
 export interface RealtimeProducerSettings {
-  kafka: KafkaSettings;
+  kafka: KafkaClientSettings;
   symbols: string[];
   intervalMs: number;
   seed: number;
@@ -61,7 +61,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
   }
   const maxTicks = reader.optional(ENV.maxTicks) === undefined ? undefined : reader.int(ENV.maxTicks, 1, { min: 1 });
   const settings: RealtimeProducerSettings = {
-    kafka: readKafkaSettings(reader, CLIENT_ID),
+    kafka: readKafkaClientSettings(reader, CLIENT_ID),
     symbols,
     intervalMs: reader.int(TICK_INTERVAL.env, DEFAULTS.intervalMs, INTERVAL_BOUNDS),
     seed: reader.int(SEED.env, DEFAULTS.seed),

@@ -1,12 +1,12 @@
 import type { AirflowSettings } from "../airflow/settings";
-import type { FunctionsSettings, SinkSettings } from "../functions/settings";
-import type { KafkaSettings } from "../kafka/settings";
+import type { FunctionsSettings, SinkDeploymentSettings } from "../functions/settings";
+import type { KafkaClusterSettings } from "../kafka/settings";
 import type { SnowflakeSettings } from "../snowflake/settings";
 import type { SparkSettings } from "../spark/settings";
 import type { StorageSettings } from "../storage/settings";
 import type { ImageSettings } from "./images";
 
-export type { AirflowSettings, FunctionsSettings, KafkaSettings, SinkSettings, SnowflakeSettings, SparkSettings, StorageSettings };
+export type { AirflowSettings, FunctionsSettings, KafkaClusterSettings, SinkDeploymentSettings, SnowflakeSettings, SparkSettings, StorageSettings };
 
 /** Where a stack runs. Chosen once, from `target`; nothing below the stack asks again. */
 export type Target = "local" | "cloud";
@@ -64,7 +64,7 @@ export interface PlatformSettings {
   namePrefix: string;
   images: ImageSettings;
   build: BuildSettings;
-  kafka: KafkaSettings;
+  kafka: KafkaClusterSettings;
   spark: SparkSettings;
   airflow: AirflowSettings;
   storage: StorageSettings;

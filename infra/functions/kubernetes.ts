@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, type FunctionCommand } from "../../contract";
 import type { FunctionsSettings } from "./settings";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, envVars, restrictedContainerSecurity, restrictedPodSecurity, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
 import { DASHBOARD, dashboardEnv, dashboardNetworkPolicySpec, dashboardPodLabels, dashboardPodSpec, kubernetesDashboardTargets, metricsServiceName } from "./dashboard";
-import { FUNCTION_POD_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
+import { FUNCTION_POD_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type FunctionEnv, type FunctionWiring } from "./spec";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -14,13 +14,6 @@ type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 const CA_MOUNT = "/etc/kafka-ca";
 const KAFKA_USER_MOUNT = "/etc/kafka-user";
 const QUOTE_API_MOUNT = "/etc/quote-api";
-
-/** Plain values as `value`, so previews show them; credentials never pass through here. */
-export function envVars(env: Env): { name: string; value: pulumi.Input<string> }[] {
-  return Object.keys(env)
-    .sort()
-    .map((name) => ({ name, value: env[name] }));
-}
 
 export interface KafkaClientSecrets {
   /** Secret with the cluster CA certificate (`ca.crt`). */
@@ -74,7 +67,7 @@ export function quoteApiKeyFile(secretName: pulumi.Input<string>): SecretFiles {
 export interface FunctionPodArgs {
   image: pulumi.Input<string>;
   command: FunctionCommand;
-  env: Env;
+  env: FunctionEnv;
   secrets: KafkaClientSecrets;
   serviceAccountName: pulumi.Input<string>;
   /** Other credentials as files (e.g. the live quote API key). */
@@ -231,7 +224,7 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
       : undefined;
     const quoteFiles = quoteSecret ? quoteApiKeyFile(quoteSecret.metadata.name) : undefined;
 
-    const deployment = (fn: FunctionCommand, replicas: number, env: Env, serviceAccount: k8s.core.v1.ServiceAccount, secretFiles?: SecretFiles) => {
+    const deployment = (fn: FunctionCommand, replicas: number, env: FunctionEnv, serviceAccount: k8s.core.v1.ServiceAccount, secretFiles?: SecretFiles) => {
       const labels = labelsOf(fn);
       const pod = functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, secretFiles });
       return new k8s.apps.v1.Deployment(

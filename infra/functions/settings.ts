@@ -2,7 +2,7 @@ import type { BatchSource, QuoteSource } from "../../contract";
 
 /** Our functions' settings, without any SDK: the stack config parses them, the components take them. */
 
-export interface SinkSettings {
+export interface SinkDeploymentSettings {
   /** Flush a partition's buffer at this many records. @default 100000 */
   flushRecords: number;
   /** ... or at this many bytes. @default 16777216 (16 MiB) */
@@ -31,5 +31,5 @@ export interface FunctionsSettings {
    * seeded model as the simulated ticks, for machines without internet). @default "yahoo"
    */
   batchSource: BatchSource;
-  sink: SinkSettings;
+  sink: SinkDeploymentSettings;
 }

@@ -1,3 +1,4 @@
+export * from "./env";
 export * from "./irsa";
 export * from "./security";
 export * from "./network";
