@@ -18,7 +18,7 @@ import {
 import { METADATA_DB, METADATA_DB_USER, POSTGRES_UID } from "./spec";
 
 const PLATFORM = { "app.kubernetes.io/part-of": "market-data-platform", "market-data.platform/stack": "prod" };
-const CREDENTIALS = { fernetKey: "fernet", apiSecretKey: "api", jwtSecret: "jwt", adminPassword: "admin-pw" };
+const SECRETS = { connection: "postgresql://u:p@h:5432/airflow", fernetKey: "fernet", apiSecretKey: "api", jwtSecret: "jwt" };
 
 describe("airflow on kubernetes", () => {
   describe("metadata Postgres", () => {
@@ -113,7 +113,7 @@ describe("airflow on kubernetes", () => {
   describe("secrets", () => {
     it("creates every Secret the chart is told to read, under the key it reads", () => {
       const names = airflowSecretNames("a");
-      const data = airflowSecretData(CREDENTIALS, "postgresql://u:p@h:5432/airflow", '{"connections": {}}');
+      const data = airflowSecretData(SECRETS, "admin-pw", '{"connections": {}}');
       const created = new Set(Object.keys(data).map((role) => `a-${role}`));
       for (const secretName of Object.values(names)) assert.ok(created.has(secretName), `${secretName} is read but never created`);
       assert.deepEqual(data.metadata, { connection: "postgresql://u:p@h:5432/airflow" });
@@ -125,7 +125,7 @@ describe("airflow on kubernetes", () => {
     });
 
     it("creates no connections Secret and mounts none when the DAGs have no connections", () => {
-      assert.equal(airflowSecretData(CREDENTIALS, "url").connections, undefined);
+      assert.equal(airflowSecretData(SECRETS, "admin-pw").connections, undefined);
       assert.deepEqual(airflowSecretFiles(undefined), { volumes: [], mounts: [] });
     });
 

@@ -4,7 +4,7 @@ import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp, type WorkloadRole } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
 import { CONNECTIONS_FILE, CONNECTIONS_MOUNT } from "./dags";
-import { AIRFLOW_GID, AIRFLOW_UID, METADATA_DB_ENV, METADATA_DB_USER, POSTGRES_READY_COMMAND, POSTGRES_UID, airflowConfigValues, metadataConnection } from "./spec";
+import { AIRFLOW_GID, AIRFLOW_UID, METADATA_DB_ENV, METADATA_DB_USER, POSTGRES_READY_COMMAND, POSTGRES_UID, airflowChartSecretData, airflowConfigValues, metadataConnection, type AirflowSecrets } from "./spec";
 import { airflowVersionOf, type AirflowSettings } from "./settings";
 
 export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
@@ -234,21 +234,17 @@ export function airflowSecretNames(name: string): AirflowChartInputs["secretName
 }
 
 /**
- * What each of the chart's Secrets holds, by the role its name ends with, under the keys the chart
- * reads; `connections` only when the DAGs have connections.
+ * What each of the chart's Secrets holds, by the role its name ends with: the shared credentials
+ * (`AIRFLOW_SECRETS`), the admin's password, and the DAGs' connections when they have some.
  */
 export function airflowSecretData(
-  credentials: { [K in "fernetKey" | "apiSecretKey" | "jwtSecret" | "adminPassword"]: pulumi.Input<string> },
-  metadataUrl: pulumi.Input<string>,
+  secrets: AirflowSecrets,
+  adminPassword: pulumi.Input<string>,
   dagConnections?: pulumi.Input<string>,
 ): Record<string, Record<string, pulumi.Input<string>>> {
   return {
-    // The chart reads a plain postgresql:// URL (it adds the driver itself).
-    metadata: { connection: metadataUrl },
-    fernet: { "fernet-key": credentials.fernetKey },
-    "api-key": { "api-secret-key": credentials.apiSecretKey },
-    jwt: { "jwt-secret": credentials.jwtSecret },
-    admin: { password: credentials.adminPassword },
+    ...airflowChartSecretData(secrets),
+    admin: { password: adminPassword },
     ...(dagConnections === undefined ? {} : { connections: { [CONNECTIONS_FILE]: dagConnections } }),
   };
 }
@@ -354,7 +350,14 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
     );
 
     const { connections, ...secretNames } = airflowSecretNames(name);
-    const secrets = Object.entries(airflowSecretData(credentials, metadataConnection(dbPassword, pgHost, "postgresql"), args.dagConnections)).map(([role, data]) => secret(role, data));
+    const shared: AirflowSecrets = {
+      // The chart reads a plain postgresql:// URL (it adds the driver itself).
+      connection: metadataConnection(dbPassword, pgHost, "postgresql"),
+      fernetKey: credentials.fernetKey,
+      jwtSecret: credentials.jwtSecret,
+      apiSecretKey: credentials.apiSecretKey,
+    };
+    const secrets = Object.entries(airflowSecretData(shared, adminPassword, args.dagConnections)).map(([role, data]) => secret(role, data));
     const files = airflowSecretFiles(args.dagConnections === undefined ? undefined : connections, args.files);
     const release = new k8s.helm.v3.Release(
       `${name}-release`,

@@ -6,8 +6,10 @@ import { ENSURE_ADMIN_SCRIPT, airflowChartValues, postgresStatefulSetSpec, type 
 import { airflowServiceSpec, postgresSpec, type DockerAirflowArgs } from "./docker";
 import {
   AIRFLOW_CONFIG,
+  AIRFLOW_SECRETS,
   AIRFLOW_SERVICES,
   POSTGRES_READY_COMMAND,
+  airflowChartSecretData,
   airflowConfigEnv,
   airflowConfigValues,
   airflowEnv,
@@ -110,6 +112,19 @@ describe("airflow spec", () => {
       const table = { core: { flag: true, name: "x" }, logging: { off: false } };
       assert.deepEqual(airflowConfigEnv(table), { AIRFLOW__CORE__FLAG: "true", AIRFLOW__CORE__NAME: "x", AIRFLOW__LOGGING__OFF: "false" });
       assert.deepEqual(airflowConfigValues(table), { core: { flag: "True", name: "x" }, logging: { off: "False" } });
+    });
+
+    it("hands every shared credential to both targets: a variable on Docker, a key of the chart's Secrets", () => {
+      const values = { connection: "c", fernetKey: "f", jwtSecret: "j", apiSecretKey: "a" };
+      const env = airflowSecretEnv(values);
+      const data = airflowChartSecretData(values);
+      for (const [credential, where] of Object.entries(AIRFLOW_SECRETS)) {
+        const value = values[credential as keyof typeof values];
+        assert.equal(env[where.env], value, `${credential} on Docker`);
+        assert.equal(data[where.secret]![where.key], value, `${credential} in the chart's ${where.secret} Secret`);
+      }
+      assert.equal(Object.keys(env).length, Object.keys(AIRFLOW_SECRETS).length);
+      assert.equal(Object.keys(data).length, Object.keys(AIRFLOW_SECRETS).length);
     });
 
     it("probes the metadata Postgres the same way on both targets", () => {

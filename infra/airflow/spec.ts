@@ -73,13 +73,25 @@ export interface AirflowSecrets {
   apiSecretKey: pulumi.Input<string>;
 }
 
+/**
+ * Where each of Airflow's shared credentials goes on each target: its variable on Docker, and on
+ * Kubernetes the chart's Secret (by the role its name ends with) and the key the chart reads there.
+ */
+export const AIRFLOW_SECRETS = {
+  connection: { env: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", secret: "metadata", key: "connection" },
+  fernetKey: { env: "AIRFLOW__CORE__FERNET_KEY", secret: "fernet", key: "fernet-key" },
+  jwtSecret: { env: "AIRFLOW__API_AUTH__JWT_SECRET", secret: "jwt", key: "jwt-secret" },
+  apiSecretKey: { env: "AIRFLOW__API__SECRET_KEY", secret: "api-key", key: "api-secret-key" },
+} as const satisfies Record<keyof AirflowSecrets, { env: string; secret: string; key: string }>;
+
+/** The credentials as Docker env. */
 export function airflowSecretEnv(s: AirflowSecrets): Record<string, pulumi.Input<string>> {
-  return {
-    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: s.connection,
-    AIRFLOW__CORE__FERNET_KEY: s.fernetKey,
-    AIRFLOW__API_AUTH__JWT_SECRET: s.jwtSecret,
-    AIRFLOW__API__SECRET_KEY: s.apiSecretKey,
-  };
+  return Object.fromEntries((Object.keys(AIRFLOW_SECRETS) as (keyof AirflowSecrets)[]).map((k) => [AIRFLOW_SECRETS[k].env, s[k]]));
+}
+
+/** The credentials as the chart's Secrets: the data of each, by the role its name ends with. */
+export function airflowChartSecretData(s: AirflowSecrets): Record<string, Record<string, pulumi.Input<string>>> {
+  return Object.fromEntries((Object.keys(AIRFLOW_SECRETS) as (keyof AirflowSecrets)[]).map((k) => [AIRFLOW_SECRETS[k].secret, { [AIRFLOW_SECRETS[k].key]: s[k] }]));
 }
 
 /** Long-running Airflow 3 services: command and health check of each. */
