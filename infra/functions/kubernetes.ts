@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, type FunctionCommand } from "../../contract";
 import type { FunctionsSettings } from "./settings";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, envVars, restrictedContainerSecurity, restrictedPodSecurity, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_FILES, KAFKA_CLIENT_LABEL, envVars, kafkaClientFiles, restrictedContainerSecurity, restrictedPodSecurity, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
 import { DASHBOARD, dashboardEnv, dashboardNetworkPolicySpec, dashboardPodLabels, dashboardPodSpec, kubernetesDashboardTargets, metricsServiceName } from "./dashboard";
 import { FUNCTION_POD_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type FunctionEnv, type FunctionWiring } from "./spec";
 
@@ -11,8 +11,6 @@ type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Volume = k8s.types.input.core.v1.Volume;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
-const CA_MOUNT = "/etc/kafka-ca";
-const KAFKA_USER_MOUNT = "/etc/kafka-user";
 const QUOTE_API_MOUNT = "/etc/quote-api";
 
 export interface KafkaClientSecrets {
@@ -39,19 +37,12 @@ export function kafkaSecurity(fn: FunctionCommand, secrets: KafkaClientSecrets):
   return {
     env: [
       { name: ENV.kafkaSsl, value: "true" },
-      { name: "NODE_EXTRA_CA_CERTS", value: `${CA_MOUNT}/ca.crt` },
+      { name: "NODE_EXTRA_CA_CERTS", value: KAFKA_CLIENT_FILES.ca },
       { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
       { name: ENV.kafkaUsername, value: fn },
-      { name: `${ENV.kafkaPassword}_FILE`, value: `${KAFKA_USER_MOUNT}/password` },
+      { name: `${ENV.kafkaPassword}_FILE`, value: KAFKA_CLIENT_FILES.password },
     ],
-    volumes: [
-      { name: "kafka-ca", secret: { secretName: secrets.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
-      { name: "kafka-user", secret: { secretName: userSecret, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
-    ],
-    mounts: [
-      { name: "kafka-ca", mountPath: CA_MOUNT, readOnly: true },
-      { name: "kafka-user", mountPath: KAFKA_USER_MOUNT, readOnly: true },
-    ],
+    ...kafkaClientFiles(userSecret, secrets.caSecret),
   };
 }
 

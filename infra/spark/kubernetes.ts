@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { ENV, PORTS, STOP_GRACE_SECONDS, TOPICS } from "../../contract";
 import type { KafkaUserSpec } from "../kafka";
 import type { SparkSettings } from "./settings";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_FILES, KAFKA_CLIENT_LABEL, kafkaClientFiles, restrictedContainerSecurity, restrictedPodSecurity, tcp, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
 import { whenPresent } from "../outputs";
 import { DRIVER_PORTS, SPARK_JOBS, SPARK_LABEL, SPARK_GID, SPARK_PORT_RANGE, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, sparkSecurityConf, streamingDriverConf, workerCommand } from "./spec";
 
@@ -16,8 +16,6 @@ type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
 const MASTER_HOSTNAME = "spark-master";
-const KAFKA_CA_MOUNT = "/etc/kafka-ca";
-const KAFKA_USER_MOUNT = "/etc/kafka-user";
 /** Where every Spark process of the cluster reads `spark-defaults.conf`: the authentication secret. */
 export const SPARK_CONF_MOUNT = "/etc/spark-conf";
 
@@ -106,8 +104,8 @@ export function tickWindowsContainer(args: Pick<KubernetesSparkArgs, "image" | "
       { name: ENV.kafkaSsl, value: "true" },
       { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
       { name: ENV.kafkaUsername, value: args.kafkaUser.name },
-      { name: `${ENV.kafkaPassword}_FILE`, value: `${KAFKA_USER_MOUNT}/password` },
-      { name: ENV.kafkaCaFile, value: `${KAFKA_CA_MOUNT}/ca.crt` },
+      { name: `${ENV.kafkaPassword}_FILE`, value: KAFKA_CLIENT_FILES.password },
+      { name: ENV.kafkaCaFile, value: KAFKA_CLIENT_FILES.ca },
       { name: "SPARK_LOCAL_DIRS", value: "/tmp/local" },
     ],
     ports: [
@@ -118,20 +116,6 @@ export function tickWindowsContainer(args: Pick<KubernetesSparkArgs, "image" | "
     readinessProbe: { httpGet: { path: "/", port: 4040 }, periodSeconds: 15, failureThreshold: 4 },
     livenessProbe: { tcpSocket: { port: DRIVER_PORTS.driver }, initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 6 },
     resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "1536Mi" } },
-  };
-}
-
-/** The Kafka Secrets the streaming driver mounts: its user's password and the cluster CA. */
-export function kafkaClientVolumes(user: pulumi.Input<string>, caSecret: pulumi.Input<string>): { volumes: Volume[]; mounts: VolumeMount[] } {
-  return {
-    volumes: [
-      { name: "kafka-ca", secret: { secretName: caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
-      { name: "kafka-user", secret: { secretName: user, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
-    ],
-    mounts: [
-      { name: "kafka-ca", mountPath: KAFKA_CA_MOUNT, readOnly: true },
-      { name: "kafka-user", mountPath: KAFKA_USER_MOUNT, readOnly: true },
-    ],
   };
 }
 
@@ -266,7 +250,7 @@ export class KubernetesSpark extends pulumi.ComponentResource {
           replicas: 1,
           strategy: { type: "Recreate" },
           selector: { matchLabels: streamingLabels },
-          template: pod({ ...streamingLabels, ...KAFKA_CLIENT_LABEL, ...EGRESS_LABELS.https }, tickWindowsContainer(args, host.apply(masterUrl)), kafkaClientVolumes(args.kafkaUser.secret, args.kafkaCaSecret)),
+          template: pod({ ...streamingLabels, ...KAFKA_CLIENT_LABEL, ...EGRESS_LABELS.https }, tickWindowsContainer(args, host.apply(masterUrl)), kafkaClientFiles(args.kafkaUser.secret, args.kafkaCaSecret)),
         },
       },
       { parent: this, dependsOn: [service] },
