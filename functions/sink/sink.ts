@@ -36,6 +36,16 @@ interface PartitionState {
   position: bigint;
   /** After a seek, batches fetched before it are ignored until one starts at `position`. */
   seekPending: boolean;
+  /** Next offset to take from a fetch: every offset before it is buffered or waiting in `fetched`. */
+  fetchedUntil: bigint;
+  /**
+   * Fetched messages not buffered yet, oldest first. A fetch is taken at once and buffered while
+   * the client fetches the next one, so that the sink's work per record overlaps the broker's.
+   */
+  fetched: FetchedMessages[];
+  /** Whether `fetched` is being buffered; `buffering` ends when it is done. */
+  bufferingNow: boolean;
+  buffering?: Promise<void>;
   /** End of the journaled flush being replayed. */
   forcedEnd?: bigint;
   open?: PartitionBatch;
@@ -46,6 +56,14 @@ interface PartitionState {
   revoked: boolean;
   committed?: bigint;
   highWatermark?: bigint;
+}
+
+/** The part of one fetched batch that is still to be buffered, from `next` on. */
+interface FetchedMessages {
+  messages: KafkaMessage[];
+  next: number;
+  /** Counted in the sink's buffered bytes until the whole batch is buffered. */
+  bytes: number;
 }
 
 const CONCURRENT_PUTS = 32;
@@ -110,6 +128,8 @@ export class Sink {
     clearInterval(this.timer);
     const { consumer, producer, admin, log } = this.deps;
     consumer.pause(this.settings.topics.map((topic) => ({ topic })));
+    // What was fetched is buffered first (no I/O: it ends within milliseconds), then sealed.
+    await Promise.all([...this.states.values()].map((s) => s.buffering));
     for (const state of this.states.values()) {
       // A replay must end at its journaled offset; cut short, it would write different keys.
       if (state.open && state.open.forcedEnd === undefined && state.open.records > 0) this.seal(state);
@@ -208,7 +228,7 @@ export class Sink {
     const key = `${topic}:${partition}`;
     const policy = this.settings.flush[topic];
     if (!policy) throw new Error(`no flush policy for topic ${topic}`);
-    const state: PartitionState = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, queue: [], revoked: false };
+    const state: PartitionState = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, fetchedUntil: 0n, fetched: [], bufferingNow: false, queue: [], revoked: false };
     this.states.set(key, state);
     return state;
   }
@@ -226,6 +246,7 @@ export class Sink {
     if (!state.positioned) {
       const fetchedFrom = BigInt(batch.firstOffset() ?? messages[0]!.offset);
       state.position = state.resumeFrom ?? fetchedFrom;
+      state.fetchedUntil = state.position;
       state.positioned = true;
       if (state.position !== fetchedFrom) {
         state.seekPending = true;
@@ -234,46 +255,67 @@ export class Sink {
       }
     }
     state.highWatermark = BigInt(batch.highWatermark);
-    // Offsets only grow within a batch: what is already buffered (a fetch repeated after a pause) comes first.
+    // Offsets only grow within a batch: what is already taken (a fetch repeated after a pause) comes first.
     let i = 0;
-    while (i < messages.length && BigInt(messages[i]!.offset) < state.position) i++;
+    while (i < messages.length && BigInt(messages[i]!.offset) < state.fetchedUntil) i++;
     if (i === messages.length) {
       resolveOffset(messages[messages.length - 1]!.offset);
       return;
     }
     if (state.seekPending) {
-      if (BigInt(messages[i]!.offset) !== state.position) {
+      if (BigInt(messages[i]!.offset) !== state.fetchedUntil) {
         await this.skipIfDeleted(state);
         return; // fetched before the seek took effect
       }
       state.seekPending = false;
     }
-    // A large fetch is buffered in slices, yielding in between, so that the writes and commits of
-    // batches it completes go on meanwhile instead of waiting for the whole fetch.
-    while (i < messages.length) {
-      const end = Math.min(messages.length, i + SLICE);
-      const now = this.now();
-      const validatedAt = new Date(now);
-      let added = 0;
-      for (let k = i; k < end; k++) added += this.accept(state, messages[k]!, now, validatedAt);
-      const last = messages[end - 1]!.offset;
-      state.position = BigInt(last) + 1n;
-      resolveOffset(last);
-      this.deps.metrics.recordsIn.inc({ topic: state.topic }, end - i);
-      this.setBuffered(this.bufferedBytes + added);
-      i = end;
-      if (this.bufferedBytes > this.settings.maxBufferedBytes) {
-        this.pauseFetching();
-        break;
-      }
-      if (i < messages.length) {
-        await new Promise((resolve) => setImmediate(resolve));
-        // The partition may have been revoked, or the sink stopped, meanwhile.
-        if (this.stopping || state.revoked || !isRunning() || isStale()) return;
-      }
-    }
+    // Taken whole and buffered meanwhile: the client fetches the next batch while this one is
+    // buffered, instead of after. Its bytes count against the buffer limit from now on.
+    let bytes = 0;
+    for (let k = i; k < messages.length; k++) bytes += (messages[k]!.value?.length ?? 0) + 1;
+    const last = messages[messages.length - 1]!.offset;
+    state.fetched.push({ messages, next: i, bytes });
+    state.fetchedUntil = BigInt(last) + 1n;
+    resolveOffset(last);
+    this.setBuffered(this.bufferedBytes + bytes);
+    if (!state.bufferingNow) state.buffering = this.bufferFetched(state);
+    if (this.bufferedBytes > this.settings.maxBufferedBytes) this.pauseFetching();
     this.updateLag(state);
     await heartbeat();
+  }
+
+  /**
+   * Buffers the partition's fetched messages in order, in slices, yielding in between, so that
+   * fetches, writes and commits go on meanwhile. Ends, clearing `state.bufferingNow` in the same
+   * step, when none is left (it may end before its first await: hence the flag, set and cleared
+   * inside) or the partition is revoked (its messages are then fetched again by whoever gets it:
+   * nothing of them was committed).
+   */
+  private async bufferFetched(state: PartitionState): Promise<void> {
+    state.bufferingNow = true;
+    try {
+      while (state.fetched.length > 0 && !state.revoked) {
+        const fetched = state.fetched[0]!;
+        const { messages } = fetched;
+        const end = Math.min(messages.length, fetched.next + SLICE);
+        const now = this.now();
+        const validatedAt = new Date(now);
+        let added = 0;
+        for (let k = fetched.next; k < end; k++) added += this.accept(state, messages[k]!, now, validatedAt);
+        state.position = BigInt(messages[end - 1]!.offset) + 1n;
+        this.deps.metrics.recordsIn.inc({ topic: state.topic }, end - fetched.next);
+        fetched.next = end;
+        if (end === messages.length) {
+          state.fetched.shift();
+          added -= fetched.bytes;
+        }
+        this.setBuffered(this.bufferedBytes + added);
+        if (state.fetched.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      state.bufferingNow = false;
+      if (state.revoked) state.fetched = [];
+    }
   }
 
   /** Waits for the partition's recovery (started on assignment), keeping the group membership alive meanwhile. */
@@ -334,6 +376,7 @@ export class Sink {
       lost: (BigInt(low) - state.position).toString(),
     });
     state.position = BigInt(low);
+    state.fetchedUntil = state.position;
     state.forcedEnd = undefined;
     state.open = undefined;
     this.deps.consumer.seek({ topic: state.topic, partition: state.partition, offset: low });
