@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
+import type { AirflowSettings } from "./settings";
 import { createContainer, createJob, createVolume, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import {
   AIRFLOW_SERVICES,
@@ -15,7 +16,6 @@ import {
   type AirflowSecrets,
 } from "./spec";
 import { generateAirflowCredentials } from "./credentials";
-import type { AirflowSettings } from "./settings";
 
 export interface DockerAirflowArgs {
   /** Our Airflow image (apache/airflow with the DAGs and their packages). */

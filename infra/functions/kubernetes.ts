@@ -260,6 +260,7 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
       child,
     );
 
+    // One replica: a second member of its group would get half the partitions, and half the symbols.
     const dashboardLabels = dashboardPodLabels(args.labels);
     const watched = [FUNCTION_COMMANDS.realtimeProducer, FUNCTION_COMMANDS.sink];
     const dashboardPod = functionPodSpec({
@@ -271,7 +272,6 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     });
     new k8s.apps.v1.Deployment(
       `${name}-${DASHBOARD}`,
-      // One replica: a second member of its group would get half the partitions, and half the symbols.
       { metadata: { name: DASHBOARD, namespace: ns, labels: dashboardLabels }, spec: functionDeploymentSpec({ command: DASHBOARD, replicas: 1, labels: dashboardLabels, podLabels: dashboardLabels, pod: dashboardPodSpec(dashboardPod) }) },
       child,
     );
