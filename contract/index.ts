@@ -5,6 +5,7 @@ export * from "./flush";
 export * from "./groups";
 export * from "./layout";
 export * from "./ports";
+export * from "./producers";
 export * from "./records";
 export * from "./symbols";
 export * from "./topics";

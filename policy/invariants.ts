@@ -138,9 +138,10 @@ export const containersNonRoot: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
     if (args.type !== T.container) return;
-    const oneShot = args.props.attach === true;
+    // Attached: the update waits for it to exit (a job), so it cannot stay running as root.
+    const blocksUpdate = args.props.attach === true;
     const dropsAll = (args.props.capabilities?.drops ?? []).includes("ALL");
-    if (ROOT.has(String(args.props.user ?? "")) && !(oneShot && dropsAll)) report(`container ${args.name} must run as a non-root user (got "${args.props.user ?? ""}")`);
+    if (ROOT.has(String(args.props.user ?? "")) && !(blocksUpdate && dropsAll)) report(`container ${args.name} must run as a non-root user (got "${args.props.user ?? ""}")`);
     if (!dropsAll) report(`container ${args.name} must drop all capabilities`);
   },
 };

@@ -1,20 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, LOADED_TABLES, FUNCTION_COMMANDS, TOPICS, ZONES, type FunctionCommand } from "../contract";
+import { ENV, LOADED_TABLES, FUNCTION_COMMANDS, TOPICS, ZONES } from "../contract";
 import { AIRFLOW_WORKER_SERVICE_ACCOUNT, KubernetesAirflow, connectionsFile, connectionsFileEnv, dagVariables } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
-import { EcrImages, FUNCTION_KAFKA_ACCESS, KubernetesFunctions, SINK_GROUP_ID, batchProducerEnv, envVars, portForwardCommand } from "../infra/functions";
+import { KubernetesFunctions, SINK_GROUP_ID, batchProducerEnv, functionKafkaUsers, portForwardCommand } from "../infra/functions";
 import { CLIENT_LISTENER_PORT, StrimziKafka, kafkaVersionOf, type KafkaUserSpec } from "../infra/kafka";
-import { NamespacePolicies, RESTRICTED_POD_SECURITY, platformLabels, restrictedContainerSecurity, serviceAccountRole } from "../infra/kubernetes";
+import { NamespacePolicies, RESTRICTED_POD_SECURITY, envVars, platformLabels, restrictedContainerSecurity, serviceAccountRole, type WorkloadRole } from "../infra/kubernetes";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
-import { KubernetesSpark, jobEnv } from "../infra/spark";
+import { EcrImages } from "../infra/images";
+import { KubernetesSpark, SPARK_KAFKA_USER, SPARK_SERVICE_ACCOUNT, jobEnv } from "../infra/spark";
 import { S3Zones, zonePolicyStatements, type ZoneUser } from "../infra/storage";
 import { whenPresent } from "../infra/outputs";
 import { AIRFLOW_KAFKA_USER, airflowKafkaFiles, kubernetesDagRunner, snowflakeConnection, snowflakeLanding } from "./dags";
 import { PROGRAM_DIR, REPO_ROOT, type PlatformOutputs } from "./outputs";
-
-const SPARK_USER = "spark";
 
 /** The platform on AWS (S3, ECR, IAM), a Kubernetes cluster (Kafka, Spark, Airflow, functions) and Snowflake. */
 export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud: NonNullable<PlatformSettings["cloud"]>): PlatformOutputs {
@@ -44,17 +43,19 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     withAws,
   );
   const bucketArns = pulumi.all(zones.arns);
-  const roleFor = (user: ZoneUser, serviceAccount: string) =>
-    serviceAccountRole(
+  /** The bucket role of one workload, trusted by the service account its component creates. */
+  const roleFor = (user: ZoneUser, serviceAccount: string): WorkloadRole => ({
+    serviceAccount,
+    arn: serviceAccountRole(
       `${prefix}-${user}-role`,
       { oidcProviderArn: cloud.oidcProviderArn, namespace: cloud.namespace, serviceAccount, statements: whenPresent(bucketArns, (arns) => zonePolicyStatements(user, arns)), tags },
       { provider: awsProvider },
-    );
+    ).arn,
+  });
 
   const users: KafkaUserSpec[] = [
-    ...(Object.entries(FUNCTION_KAFKA_ACCESS) as [FunctionCommand, (typeof FUNCTION_KAFKA_ACCESS)[keyof typeof FUNCTION_KAFKA_ACCESS]][]).map(([name, a]) => ({ name, write: a.write, read: a.read, group: a.group })),
-    // Spark's Kafka source generates its consumer group ids (spark-kafka-source-<uuid>...).
-    { name: SPARK_USER, write: [], read: [TOPICS.realtime, TOPICS.batch], group: "spark-kafka-", groupPattern: "prefix" },
+    ...functionKafkaUsers(),
+    SPARK_KAFKA_USER,
     // The daily DAG's wait reads the sink group's committed offsets of the batch topic.
     { name: AIRFLOW_KAFKA_USER, write: [], read: [TOPICS.batch], group: SINK_GROUP_ID },
   ];
@@ -68,32 +69,25 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     { namespace: ns, labels, kafkaCluster: kafka.clusterName, kafkaClientPort: CLIENT_LISTENER_PORT, kubernetesApiCidrs: cloud.kubernetesApiCidrs },
     inCluster,
   );
-  const sparkJobEnv = { ...jobEnv({ kafkaBootstrap: kafka.bootstrapInternal, buckets: zones.names }), [ENV.s3Region]: cloud.region };
+  const sparkJobEnv = { ...jobEnv({ kafkaBootstrap: kafka.bootstrapInternal, bucketNames: zones.bucketNames }), [ENV.s3Region]: cloud.region };
 
-  const sparkRole = roleFor("spark", SPARK_USER);
-  const sparkAccount = new k8s.core.v1.ServiceAccount(
-    `${prefix}-spark-account`,
-    { metadata: { name: SPARK_USER, namespace: ns, labels, annotations: { "eks.amazonaws.com/role-arn": sparkRole.arn } }, automountServiceAccountToken: false },
-    { provider: k8sProvider },
-  );
   const spark = new KubernetesSpark(
     `${prefix}-spark`,
     {
       image: images.refs.spark,
       namespace: ns,
       settings: s.spark,
-      serviceAccountName: sparkAccount.metadata.name,
+      role: roleFor("spark", SPARK_SERVICE_ACCOUNT),
       env: envVars(sparkJobEnv),
-      kafkaUser: { name: SPARK_USER, secret: kafka.userSecrets[SPARK_USER]! },
+      kafkaUser: { name: SPARK_KAFKA_USER.name, secret: kafka.userSecrets[SPARK_KAFKA_USER.name]! },
       kafkaCaSecret: kafka.caSecretName,
       labels,
     },
     { ...inCluster, dependsOn: [namespace, kafka.ready] },
   );
 
-  const airflowRole = roleFor("airflow", AIRFLOW_WORKER_SERVICE_ACCOUNT);
   const names = s.snowflake ? snowflakeNames(s.snowflake.database, s.namePrefix, s.stack) : undefined;
-  const batchEnv = batchProducerEnv(s.functions, { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.names.raw });
+  const batchEnv = batchProducerEnv(s.functions, { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.bucketNames.raw });
   const kafkaSecrets = { caSecret: kafka.caSecretName, users: kafka.userSecrets };
   const dagRunner = kubernetesDagRunner({
     namespace: ns,
@@ -105,12 +99,12 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     kafkaSecrets,
     sparkMaster: spark.masterUrl,
     sparkEnv: envVars(sparkJobEnv),
-    sparkServiceAccount: sparkAccount.metadata.name,
+    sparkServiceAccount: spark.serviceAccountName,
     sparkConfSecret: spark.confSecretName,
   });
   const dagEnv = dagVariables({
     runner: { ...dagRunner, sidecar_security_context: restrictedContainerSecurity() },
-    buckets: zones.names,
+    bucketNames: zones.bucketNames,
     sinkGroup: SINK_GROUP_ID,
     batchSymbols: s.functions.batchSymbols,
     realtimeSymbols: s.functions.symbols,
@@ -133,7 +127,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
       postgresImage: images.refs.postgres,
       storageClass: cloud.storageClass,
       env: envVars({ ...sparkJobEnv, [ENV.sparkMasterUrl]: spark.masterUrl, ...dagEnv, ...connectionsFileEnv() }),
-      taskRoleArn: airflowRole.arn,
+      taskRole: roleFor("airflow", AIRFLOW_WORKER_SERVICE_ACCOUNT),
       labels,
       dagConnections,
       files: kafkaFiles,
@@ -142,21 +136,17 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     { ...inCluster, dependsOn: [namespace, images] },
   );
 
-  const quoteSecret = secrets.quoteApiKey
-    ? new k8s.core.v1.Secret(`${prefix}-quote-api`, { metadata: { name: "quote-api", namespace: ns, labels }, type: "Opaque", stringData: { apiKey: secrets.quoteApiKey } }, { provider: k8sProvider })
-    : undefined;
-  const sinkRole = roleFor("sink", FUNCTION_COMMANDS.sink);
   const functions = new KubernetesFunctions(
     `${prefix}-functions`,
     {
       image: images.refs.functions,
       namespace: ns,
       settings: s.functions,
-      wiring: { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.names.raw },
+      wiring: { kafkaBootstrap: kafka.bootstrapInternal, s3Region: cloud.region, rawBucket: zones.bucketNames.raw },
       kafkaSecrets: { caSecret: kafka.caSecretName, users: kafka.userSecrets },
       kafkaClusterName: kafka.clusterName,
-      sinkRoleArn: sinkRole.arn,
-      quoteApiKeySecret: quoteSecret?.metadata.name,
+      sinkRole: roleFor("sink", FUNCTION_COMMANDS.sink),
+      quoteApiKey: secrets.quoteApiKey,
       labels,
       dependsOn: [kafka.ready],
     },
@@ -188,7 +178,7 @@ export function cloudPlatform(s: PlatformSettings, secrets: StackSecrets, cloud:
     airflow: { uiUrl: airflow.uiUrl, adminUser: airflow.adminUser, adminPassword: airflow.adminPassword },
     objectStore: {
       endpoint: pulumi.output(`https://s3.${cloud.region}.amazonaws.com`),
-      buckets: Object.fromEntries(ZONES.map((z) => [z, zones.names[z]])) as PlatformOutputs["objectStore"]["buckets"],
+      buckets: Object.fromEntries(ZONES.map((z) => [z, zones.bucketNames[z]])) as PlatformOutputs["objectStore"]["buckets"],
     },
     dashboard: { url: functions.dashboardUrl, portForward: portForwardCommand(cloud.namespace) },
     snowflake: warehouse ? { database: warehouse.database, pipes: warehouse.pipes, storageIntegration: warehouse.integration } : undefined,

@@ -5,7 +5,7 @@ import type { AirflowConnection, DagProgram, DagRunner } from "../infra/airflow/
 import type { FunctionsSettings, SnowflakeSettings } from "../infra/config";
 import { airflowLoaderUser, type SnowflakeNames } from "../infra/snowflake";
 import { functionEgress, functionPodSpec, type KafkaClientSecrets } from "../infra/functions";
-import type { Env } from "../infra/functions/spec";
+import type { FunctionEnv } from "../infra/functions/spec";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL } from "../infra/kubernetes";
 import { DRIVER_PORTS, JOBS_DIR, SPARK_HOME, SPARK_LABEL, sparkPodSpec } from "../infra/spark";
 
@@ -86,7 +86,7 @@ export function dockerDagRunner(a: {
   sparkImage: pulumi.Input<string>;
   network: pulumi.Input<string>;
   sparkMaster: pulumi.Input<string>;
-  batchEnv: Env;
+  batchEnv: FunctionEnv;
   sparkEnv: Record<string, pulumi.Input<string>>;
   /** The engine's API as the scheduler reaches it: the proxy, never the socket. */
   dockerUrl: string;
@@ -126,7 +126,7 @@ export function kubernetesDagRunner(a: {
   functionsImage: pulumi.Input<string>;
   sparkImage: pulumi.Input<string>;
   functions: FunctionsSettings;
-  batchEnv: Env;
+  batchEnv: FunctionEnv;
   kafkaSecrets: KafkaClientSecrets;
   sparkMaster: pulumi.Input<string>;
   sparkEnv: { name: string; value: pulumi.Input<string> }[];

@@ -4,7 +4,8 @@ import { ENV, LOADED_TABLES, TOPICS, ZONES } from "../contract";
 import { DockerAirflow, connectionEnv, dagVariables, dockerApiUrl, engineSocketPath } from "../infra/airflow";
 import type { PlatformSettings, StackSecrets } from "../infra/config";
 import type { LocalPlacement } from "../infra/docker";
-import { DockerFunctions, LocalImages, SINK_GROUP_ID, batchProducerEnv, type FunctionWiring } from "../infra/functions";
+import { DockerFunctions, SINK_GROUP_ID, batchProducerEnv, type FunctionWiring } from "../infra/functions";
+import { LocalImages } from "../infra/images";
 import { DockerKafka } from "../infra/kafka";
 import { SnowflakeWarehouse, snowflakeNames, snowflakeProvider } from "../infra/snowflake";
 import { DockerSpark, SPARK_MASTER_ALIAS, jobEnv, masterUrl } from "../infra/spark";
@@ -34,7 +35,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
   );
   const s3Credentials = { accessKeyId: storage.accessKeyId, secretAccessKey: storage.secretAccessKey };
   const platformEnv = {
-    ...jobEnv({ kafkaBootstrap: kafka.bootstrapInternal, s3Endpoint: storage.endpointInternal, buckets: storage.buckets, sparkMaster: masterUrl(SPARK_MASTER_ALIAS) }),
+    ...jobEnv({ kafkaBootstrap: kafka.bootstrapInternal, s3Endpoint: storage.endpointInternal, bucketNames: storage.bucketNames, sparkMaster: masterUrl(SPARK_MASTER_ALIAS) }),
     [ENV.awsAccessKeyId]: storage.accessKeyId,
   };
   const platformSecretEnv = { [ENV.awsSecretAccessKey]: storage.secretAccessKey };
@@ -45,7 +46,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
     { image: images.refs.spark, settings: s.spark, placement, uiPort: local.ports.sparkUi, env: platformEnv, secretEnv: platformSecretEnv, dependsOn: ready },
     opts,
   );
-  const wiring: FunctionWiring = { kafkaBootstrap: kafka.bootstrapInternal, s3Endpoint: storage.endpointInternal, s3Region: "us-east-1", rawBucket: storage.buckets.raw };
+  const wiring: FunctionWiring = { kafkaBootstrap: kafka.bootstrapInternal, s3Endpoint: storage.endpointInternal, s3Region: "us-east-1", rawBucket: storage.bucketNames.raw };
   // The DAGs' tasks run our images on the same engine and network; Snowflake's load is skipped, visibly, without Snowflake.
   const dagEnv = dagVariables({
     runner: dockerDagRunner({
@@ -57,7 +58,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
       sparkEnv: platformEnv,
       dockerUrl: dockerApiUrl(),
     }),
-    buckets: storage.buckets,
+    bucketNames: storage.bucketNames,
     sinkGroup: SINK_GROUP_ID,
     batchSymbols: s.functions.batchSymbols,
     realtimeSymbols: s.functions.symbols,
@@ -116,7 +117,7 @@ export function localPlatform(s: PlatformSettings, secrets: StackSecrets, local:
     objectStore: {
       endpoint: storage.endpointInternal,
       endpointHost: storage.endpointHost,
-      buckets: Object.fromEntries(ZONES.map((z) => [z, storage.buckets[z]])) as PlatformOutputs["objectStore"]["buckets"],
+      buckets: Object.fromEntries(ZONES.map((z) => [z, storage.bucketNames[z]])) as PlatformOutputs["objectStore"]["buckets"],
       accessKeyId: storage.accessKeyId,
       secretAccessKey: storage.secretAccessKey,
     },

@@ -555,3 +555,32 @@ describe("prod stack (AWS + Kubernetes + Snowflake)", function () {
     });
   });
 });
+
+describe("prod stack: components own their service accounts", function () {
+  this.timeout(60_000);
+
+  it("has Spark create its service account, under the name its bucket role trusts, and keep the resource's name", async () => {
+    const run = await runProgram(definePlatform, { stack: "prod", secrets: { kubeconfig: KUBECONFIG, snowflakePrivateKey: SNOWFLAKE_KEY, snowflakeLoaderPrivateKey: TEST_LOADER_KEY } });
+    const account = run.resources.find((r) => r.type === TYPES.serviceAccount && metadataOf(r).name === "spark")!;
+    assert.equal(account.name, "mdp-prod-spark-account", "the resource keeps its name");
+    assert.equal(account.parent?.type, "market-data:spark:KubernetesSpark");
+    const role = run.resources.find((r) => r.type === TYPES.iamRole && r.state.arn === metadataOf(account).annotations?.["eks.amazonaws.com/role-arn"])!;
+    assert.match(role.plain.assumeRolePolicy as string, /system:serviceaccount:market-data:spark"/);
+    for (const pod of ofType(run.resources, TYPES.deployment).filter((d) => d.parent?.type === "market-data:spark:KubernetesSpark")) {
+      assert.equal(podSpecOf(pod).serviceAccountName, "spark");
+    }
+  });
+
+  it("has the functions keep the live quote source's key in their own Secret, mounted by the producer only", async () => {
+    const run = await runProgram(definePlatform, {
+      stack: "prod",
+      config: { "market-data-platform:functions": JSON.stringify({ quoteSource: "live" }) },
+      secrets: { kubeconfig: KUBECONFIG, snowflakePrivateKey: SNOWFLAKE_KEY, snowflakeLoaderPrivateKey: TEST_LOADER_KEY, quoteApiKey: "finnhub-key-0123456789" },
+    });
+    const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && metadataOf(r).name === "quote-api")!;
+    assert.equal(secret.parent?.type, "market-data:functions:KubernetesFunctions");
+    assert.ok(isSecret(secret.inputs.stringData) || isSecret((secret.inputs.stringData as Json).apiKey), "the key stays a secret");
+    const mounting = ofType(run.resources, TYPES.deployment).filter((d) => (podSpecOf(d).volumes ?? []).some((v) => (v as Json).secret?.secretName === "quote-api"));
+    assert.deepEqual(mounting.map((d) => metadataOf(d).name), [FUNCTION_COMMANDS.realtimeProducer]);
+  });
+});

@@ -5,7 +5,7 @@ import path from "node:path";
 import { Registry } from "prom-client";
 import type { Kafka } from "kafkajs";
 import { BAR_SCHEMA, DEFAULT_BATCH_SYMBOLS, ENV, TOPICS, barId, encodeRecord, parseBar, type DailyBar } from "../../contract";
-import { silentLogger, type KafkaSettings } from "../lib";
+import { silentLogger, type KafkaClientSettings } from "../lib";
 import { consumeBetween, endOffsets, ensureTopic, kafkaClient, testServers, type Consumed } from "../../test/harness";
 import { FIXTURE_NOW, FIXTURE_RANGE, fixtureClient, fixtureSource } from "./fixtures/client";
 import { FIXTURE_TRADING_DAYS } from "./fixtures/generate";
@@ -25,7 +25,7 @@ describe("batch producer against a real broker", function () {
   this.timeout(300_000);
   const topic = TOPICS.batch;
   let kafka: Kafka;
-  let settings: KafkaSettings;
+  let settings: KafkaClientSettings;
 
   before(async () => {
     const servers = await testServers();

@@ -1,5 +1,5 @@
-import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, ENV, isSymbol, type BatchSource } from "../../contract";
-import { EnvReader, isLevel, readKafkaSettings, type KafkaSettings, type Level } from "../lib";
+import { ENV, PRODUCER_SETTINGS, isSymbol, type BatchSource } from "../../contract";
+import { EnvReader, isLevel, readKafkaClientSettings, type KafkaClientSettings, type Level } from "../lib";
 import type { RetryPolicy } from "./fetch";
 import type { DateRange } from "./yahoo";
 
@@ -17,7 +17,7 @@ export interface BatchSettings {
 
 export interface BatchConfig {
   batch: BatchSettings;
-  kafka: KafkaSettings;
+  kafka: KafkaClientSettings;
   /** 0 leaves the metrics server off, as befits a job that runs once. */
   metricsPort: number;
   /** A file that gets the run's summary too (it always goes to stdout, as the last line). */
@@ -27,6 +27,8 @@ export interface BatchConfig {
 
 /** @default backoff of a chart request: 1 s doubling up to 30 s, 5 attempts in all. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 1_000, maxMs: 30_000 };
+
+const { batchSymbols: SYMBOLS, batchSource: SOURCE, simulationSeed: SEED } = PRODUCER_SETTINGS;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -76,7 +78,7 @@ export function readRange(env: EnvReader, now: Date): DateRange {
 }
 
 export function readSymbols(env: EnvReader): string[] {
-  const symbols = env.list(ENV.batchSymbols, DEFAULT_BATCH_SYMBOLS);
+  const symbols = env.list(SYMBOLS.env, SYMBOLS.default);
   const seen = new Set<string>();
   for (const symbol of symbols) {
     if (!isSymbol(symbol)) env.problem(`\`${ENV.batchSymbols}\` entries must be tickers such as AAPL or BRK-B (got "${symbol}")`);
@@ -88,8 +90,8 @@ export function readSymbols(env: EnvReader): string[] {
 
 export function readBatchSettings(env: EnvReader, now: Date): BatchSettings {
   return {
-    source: env.oneOf(ENV.batchSource, BATCH_SOURCES, "yahoo"),
-    seed: env.int(ENV.simulationSeed, 42, { min: 0, max: 2 ** 31 - 1 }),
+    source: env.oneOf(SOURCE.env, SOURCE.values, SOURCE.default),
+    seed: env.int(SEED.env, SEED.default, { min: SEED.min, max: SEED.max }),
     symbols: readSymbols(env),
     range: readRange(env, now),
     retry: { ...DEFAULT_RETRY, attempts: env.int(ENV.batchFetchAttempts, DEFAULT_RETRY.attempts, { min: 1, max: 20 }) },
@@ -108,7 +110,7 @@ export function readConfig(vars: Readonly<Record<string, string | undefined>>, n
   const env = new EnvReader(vars);
   const config: BatchConfig = {
     batch: readBatchSettings(env, now),
-    kafka: readKafkaSettings(env, COMPONENT),
+    kafka: readKafkaClientSettings(env, COMPONENT),
     metricsPort: env.int(ENV.metricsPort, 0, { min: 0, max: 65_535 }),
     summaryFile: env.optional(ENV.batchSummaryFile),
     logLevel: readLogLevel(env),

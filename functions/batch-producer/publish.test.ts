@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Producer, ProducerRecord } from "kafkajs";
 import { TOPICS, type DailyBar } from "../../contract";
-import type { KafkaSettings } from "../lib";
+import type { KafkaClientSettings } from "../lib";
 import { barMessage, chunk, kafkaBarPublisher, writtenEndOffsets } from "./publish";
 
 const BAR: DailyBar = {
@@ -16,7 +16,7 @@ const BAR: DailyBar = {
   source: "yahoo",
 };
 
-const SETTINGS: KafkaSettings = { brokers: ["127.0.0.1:9092"], clientId: "test", ssl: false, acks: "all" };
+const SETTINGS: KafkaClientSettings = { brokers: ["127.0.0.1:9092"], clientId: "test", ssl: false, acks: "all" };
 
 function fakeProducer(): { producer: Producer; sent: ProducerRecord[] } {
   const sent: ProducerRecord[] = [];

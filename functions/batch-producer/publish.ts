@@ -1,6 +1,6 @@
 import type { Kafka, Message, Producer } from "kafkajs";
 import { BAR_SCHEMA, TOPICS, encodeRecord, recordKey, type DailyBar } from "../../contract";
-import { producerConfig, sendAcks, type KafkaSettings } from "../lib";
+import { producerConfig, sendAcks, type KafkaClientSettings } from "../lib";
 
 /** Where bars go; a test collects them in memory instead. */
 export interface BarPublisher {
@@ -54,7 +54,7 @@ export interface TrackingPublisher extends BarPublisher {
 }
 
 /** Sends bars to the batch topic, one produce request per `batchSize` bars. */
-export function kafkaBarPublisher(producer: Producer, settings: KafkaSettings, options: KafkaPublisherOptions = {}): TrackingPublisher {
+export function kafkaBarPublisher(producer: Producer, settings: KafkaClientSettings, options: KafkaPublisherOptions = {}): TrackingPublisher {
   const acks = sendAcks(settings);
   const batchSize = options.batchSize ?? 500;
   const touched = new Map<number, bigint>();
@@ -74,7 +74,7 @@ export function kafkaBarPublisher(producer: Producer, settings: KafkaSettings, o
 }
 
 /** Connects a producer with the platform's durability settings (`producerConfig`) and wraps it. */
-export async function openKafkaPublisher(kafka: Kafka, settings: KafkaSettings, options: KafkaPublisherOptions = {}): Promise<KafkaPublisher> {
+export async function openKafkaPublisher(kafka: Kafka, settings: KafkaClientSettings, options: KafkaPublisherOptions = {}): Promise<KafkaPublisher> {
   const producer = kafka.producer(producerConfig(settings));
   await producer.connect();
   const publisher = kafkaBarPublisher(producer, settings, options);

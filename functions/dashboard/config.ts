@@ -1,6 +1,6 @@
 import * as path from "node:path";
-import { CONSUMER_GROUPS, DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, PORTS, SYMBOL_PATTERN, isSymbol } from "../../contract";
-import { EnvReader, LEVELS, readKafkaSettings, type Fields, type KafkaSettings, type Level } from "../lib";
+import { CONSUMER_GROUPS, ENV, FUNCTION_COMMANDS, PORTS, PRODUCER_SETTINGS, SYMBOL_PATTERN, isSymbol } from "../../contract";
+import { EnvReader, LEVELS, readKafkaClientSettings, type Fields, type KafkaClientSettings, type Level } from "../lib";
 
 /** Kafka client id, logger component and metrics label. */
 export const COMPONENT = FUNCTION_COMMANDS.dashboard;
@@ -21,7 +21,7 @@ export interface ScrapeTarget {
 }
 
 export interface DashboardSettings {
-  kafka: KafkaSettings;
+  kafka: KafkaClientSettings;
   /** Its own consumer group; it never commits, so every start reads from the latest offsets. */
   groupId: string;
   symbols: string[];
@@ -81,7 +81,7 @@ export function parseTargets(reader: EnvReader, value: string | undefined): Scra
 /** Reads the settings; throws an `EnvError` listing every problem, each naming the variable and its value. */
 export function readDashboardSettings(env: Readonly<Record<string, string | undefined>>): DashboardSettings {
   const reader = new EnvReader(env);
-  const symbols = reader.list(ENV.symbols, DEFAULT_REALTIME_SYMBOLS);
+  const symbols = reader.list(PRODUCER_SETTINGS.symbols.env, PRODUCER_SETTINGS.symbols.default);
   const seen = new Set<string>();
   for (const symbol of symbols) {
     if (!isSymbol(symbol)) reader.problem(`\`${ENV.symbols}\` entries must be tickers matching ${SYMBOL_PATTERN} such as AAPL (got "${symbol}")`);
@@ -94,7 +94,7 @@ export function readDashboardSettings(env: Readonly<Record<string, string | unde
     reader.problem(`\`${ENV.dashboardScrapeTimeoutMs}\` must not exceed \`${ENV.dashboardScrapeIntervalMs}\` (got ${scrapeTimeoutMs} with an interval of ${scrapeIntervalMs})`);
   }
   const settings: DashboardSettings = {
-    kafka: readKafkaSettings(reader, COMPONENT),
+    kafka: readKafkaClientSettings(reader, COMPONENT),
     groupId: reader.string(CONSUMER_GROUPS.dashboard.env, DEFAULTS.groupId),
     symbols,
     port: reader.int(ENV.dashboardPort, DEFAULTS.port, { min: 0, max: 65_535 }),

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EnvError, EnvReader } from "./env";
-import { readKafkaSettings } from "./kafka";
+import { readKafkaClientSettings } from "./kafka";
 import { readS3Settings } from "./s3";
 
 function problems(read: (env: EnvReader) => unknown, vars: Record<string, string>): readonly string[] {
@@ -43,7 +43,7 @@ describe("function environment", () => {
 
     it("gives Kafka's SASL password from a mounted file", () => {
       const env = new EnvReader({ KAFKA_BROKERS: "a:9093", KAFKA_SASL_MECHANISM: "scram-sha-512", KAFKA_USERNAME: "sink", KAFKA_PASSWORD_FILE: file("kafka", "from-file\n") });
-      assert.equal(readKafkaSettings(env, "x").sasl?.password, "from-file");
+      assert.equal(readKafkaClientSettings(env, "x").sasl?.password, "from-file");
       env.done();
     });
   });
@@ -86,21 +86,21 @@ describe("function environment", () => {
   describe("Kafka settings", () => {
     it("reads brokers, SASL and acks", () => {
       const env = new EnvReader({ KAFKA_BROKERS: "a:9093,b:9093", KAFKA_SSL: "true", KAFKA_SASL_MECHANISM: "SCRAM-SHA-512", KAFKA_USERNAME: "sink", KAFKA_PASSWORD: "pw" });
-      const s = readKafkaSettings(env, "sink");
+      const s = readKafkaClientSettings(env, "sink");
       env.done();
       assert.deepEqual(s, { brokers: ["a:9093", "b:9093"], clientId: "sink", ssl: true, sasl: { mechanism: "scram-sha-512", username: "sink", password: "pw" }, acks: "all" });
     });
 
     it("refuses missing or malformed brokers, an unknown mechanism and a mechanism without credentials", () => {
-      assert.deepEqual(problems((env) => readKafkaSettings(env, "x"), {}), ["`KAFKA_BROKERS` is required (comma-separated host:port list)"]);
-      assert.deepEqual(problems((env) => readKafkaSettings(env, "x"), { KAFKA_BROKERS: "kafka", KAFKA_ACKS: "none" }), [
+      assert.deepEqual(problems((env) => readKafkaClientSettings(env, "x"), {}), ["`KAFKA_BROKERS` is required (comma-separated host:port list)"]);
+      assert.deepEqual(problems((env) => readKafkaClientSettings(env, "x"), { KAFKA_BROKERS: "kafka", KAFKA_ACKS: "none" }), [
         '`KAFKA_BROKERS` entries must be host:port (got "kafka")',
         '`KAFKA_ACKS` must be one of all, leader (got "none")',
       ]);
-      assert.deepEqual(problems((env) => readKafkaSettings(env, "x"), { KAFKA_BROKERS: "k:1", KAFKA_SASL_MECHANISM: "gssapi" }), [
+      assert.deepEqual(problems((env) => readKafkaClientSettings(env, "x"), { KAFKA_BROKERS: "k:1", KAFKA_SASL_MECHANISM: "gssapi" }), [
         '`KAFKA_SASL_MECHANISM` must be one of scram-sha-256, scram-sha-512, plain (got "gssapi")',
       ]);
-      assert.deepEqual(problems((env) => readKafkaSettings(env, "x"), { KAFKA_BROKERS: "k:1", KAFKA_SASL_MECHANISM: "plain" }), ["`KAFKA_USERNAME` is required", "`KAFKA_PASSWORD` is required (or `KAFKA_PASSWORD_FILE`, a file holding it)"]);
+      assert.deepEqual(problems((env) => readKafkaClientSettings(env, "x"), { KAFKA_BROKERS: "k:1", KAFKA_SASL_MECHANISM: "plain" }), ["`KAFKA_USERNAME` is required", "`KAFKA_PASSWORD` is required (or `KAFKA_PASSWORD_FILE`, a file holding it)"]);
     });
   });
 

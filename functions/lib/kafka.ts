@@ -3,7 +3,7 @@ import { ENV } from "../../contract";
 import { FILE_SUFFIX, type EnvReader } from "./env";
 import type { Logger } from "./log";
 
-export interface KafkaSettings {
+export interface KafkaClientSettings {
   brokers: string[];
   clientId: string;
   ssl: boolean;
@@ -12,14 +12,14 @@ export interface KafkaSettings {
   acks: "all" | "leader";
 }
 
-export function readKafkaSettings(env: EnvReader, clientId: string): KafkaSettings {
+export function readKafkaClientSettings(env: EnvReader, clientId: string): KafkaClientSettings {
   const brokers = env.list(ENV.kafkaBrokers, []);
   if (brokers.length === 0) env.problem(`\`${ENV.kafkaBrokers}\` is required (comma-separated host:port list)`);
   for (const b of brokers) {
     if (!/^[^\s:]+:\d{1,5}$/.test(b)) env.problem(`\`${ENV.kafkaBrokers}\` entries must be host:port (got "${b}")`);
   }
   const mechanism = env.optional(ENV.kafkaSaslMechanism)?.toLowerCase();
-  let sasl: KafkaSettings["sasl"];
+  let sasl: KafkaClientSettings["sasl"];
   if (mechanism !== undefined) {
     if (mechanism !== "scram-sha-256" && mechanism !== "scram-sha-512" && mechanism !== "plain") {
       env.problem(`\`${ENV.kafkaSaslMechanism}\` must be one of scram-sha-256, scram-sha-512, plain (got "${mechanism}")`);
@@ -40,7 +40,7 @@ export function readKafkaSettings(env: EnvReader, clientId: string): KafkaSettin
 }
 
 /** Creates the Kafka client at the edge of a function; kafkajs' own logs go through our JSON logger. */
-export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
+export function createKafka(settings: KafkaClientSettings, log: Logger): Kafka {
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,
@@ -62,7 +62,7 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
  * Producer settings that keep what Kafka acknowledged: idempotent (no duplicates on retry),
  * one request in flight so that retries cannot reorder a symbol's records.
  */
-export function producerConfig(settings: KafkaSettings): ProducerConfig {
+export function producerConfig(settings: KafkaClientSettings): ProducerConfig {
   // The Java client's partitioner, so that a symbol lands on the same partition whoever produces it.
   const common = { maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner };
   return settings.acks === "all"
@@ -72,6 +72,6 @@ export function producerConfig(settings: KafkaSettings): ProducerConfig {
 }
 
 /** The `acks` value of a send: -1 for all in-sync replicas. */
-export function sendAcks(settings: KafkaSettings): number {
+export function sendAcks(settings: KafkaClientSettings): number {
   return settings.acks === "all" ? -1 : 1;
 }

@@ -1,25 +1,27 @@
-import { DEFAULT_REALTIME_SYMBOLS, ENV, FUNCTION_COMMANDS, SYMBOL_PATTERN, isSymbol } from "../../contract";
-import { EnvReader, LEVELS, readKafkaSettings, type Fields, type KafkaSettings, type Level } from "../lib";
+import { ENV, FUNCTION_COMMANDS, PRODUCER_SETTINGS, QUOTE_SOURCES, SYMBOL_PATTERN, isSymbol, type QuoteSource } from "../../contract";
+import { EnvReader, LEVELS, readKafkaClientSettings, type Fields, type KafkaClientSettings, type Level } from "../lib";
 
 /** Kafka client id, logger component and metrics label: the command name the infra runs. */
 export const CLIENT_ID = FUNCTION_COMMANDS.realtimeProducer;
 
-export const QUOTE_SOURCES = ["simulated", "live"] as const;
-export type QuoteSourceKind = (typeof QUOTE_SOURCES)[number];
+export { QUOTE_SOURCES };
+export type QuoteSourceKind = QuoteSource;
+
+const { symbols: SYMBOLS, tickIntervalMs: TICK_INTERVAL, simulationSeed: SEED, quoteSource: SOURCE } = PRODUCER_SETTINGS;
 
 export const DEFAULTS = {
-  intervalMs: 2000,
-  seed: 42,
-  source: "simulated" as QuoteSourceKind,
+  intervalMs: TICK_INTERVAL.default,
+  seed: SEED.default,
+  source: SOURCE.default as QuoteSourceKind,
   /** No metrics server unless `METRICS_PORT` asks for one. */
   metricsPort: 0,
   logLevel: "info" as Level,
 };
 
-export const INTERVAL_BOUNDS = { min: 100, max: 3_600_000 };
+export const INTERVAL_BOUNDS = { min: TICK_INTERVAL.min, max: TICK_INTERVAL.max };
 
 export interface RealtimeProducerSettings {
-  kafka: KafkaSettings;
+  kafka: KafkaClientSettings;
   symbols: string[];
   intervalMs: number;
   seed: number;
@@ -36,7 +38,7 @@ export interface RealtimeProducerSettings {
 /** Reads the settings; throws an `EnvError` listing every problem, each naming the variable and its value. */
 export function readSettings(env: Readonly<Record<string, string | undefined>>): RealtimeProducerSettings {
   const reader = new EnvReader(env);
-  const symbols = reader.list(ENV.symbols, DEFAULT_REALTIME_SYMBOLS);
+  const symbols = reader.list(SYMBOLS.env, SYMBOLS.default);
   const seen = new Set<string>();
   for (const symbol of symbols) {
     if (!isSymbol(symbol)) {
@@ -46,7 +48,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     }
     seen.add(symbol);
   }
-  const source = reader.oneOf(ENV.quoteSource, QUOTE_SOURCES, DEFAULTS.source);
+  const source = reader.oneOf(SOURCE.env, SOURCE.values, DEFAULTS.source);
   let quoteApiKey: string | undefined;
   if (source === "live") {
     quoteApiKey = reader.secret(ENV.quoteApiKey);
@@ -59,10 +61,10 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
   }
   const maxTicks = reader.optional(ENV.maxTicks) === undefined ? undefined : reader.int(ENV.maxTicks, 1, { min: 1 });
   const settings: RealtimeProducerSettings = {
-    kafka: readKafkaSettings(reader, CLIENT_ID),
+    kafka: readKafkaClientSettings(reader, CLIENT_ID),
     symbols,
-    intervalMs: reader.int(ENV.tickIntervalMs, DEFAULTS.intervalMs, INTERVAL_BOUNDS),
-    seed: reader.int(ENV.simulationSeed, DEFAULTS.seed),
+    intervalMs: reader.int(TICK_INTERVAL.env, DEFAULTS.intervalMs, INTERVAL_BOUNDS),
+    seed: reader.int(SEED.env, DEFAULTS.seed),
     source,
     quoteApiKey,
     metricsPort: reader.int(ENV.metricsPort, DEFAULTS.metricsPort, { min: 0, max: 65_535 }),

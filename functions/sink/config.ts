@@ -1,5 +1,5 @@
 import { CONSUMER_GROUPS, DEFAULT_SHUTDOWN_GRACE_MS, ENV, SINK_FLUSH, TOPICS, type IntSetting } from "../../contract";
-import { EnvReader, isLevel, readKafkaSettings, readS3Settings, type KafkaSettings, type Level, type S3Settings } from "../lib";
+import { EnvReader, isLevel, readKafkaClientSettings, readS3Settings, type KafkaClientSettings, type Level, type S3Settings } from "../lib";
 
 export const COMPONENT = "sink";
 
@@ -35,7 +35,7 @@ export interface SinkSettings {
   sessionTimeoutMs: number;
   metricsPort: number;
   logLevel: Level;
-  kafka: KafkaSettings;
+  kafka: KafkaClientSettings;
   s3: S3Settings;
 }
 
@@ -68,7 +68,7 @@ export function readSinkSettings(vars: Readonly<Record<string, string | undefine
     sessionTimeoutMs: env.int(ENV.sinkSessionTimeoutMs, 30_000, { min: 6_000, max: 300_000 }),
     metricsPort: env.int(ENV.metricsPort, 0, { min: 0, max: 65_535 }),
     logLevel: isLevel(level) ? level : "info",
-    kafka: readKafkaSettings(env, COMPONENT),
+    kafka: readKafkaClientSettings(env, COMPONENT),
     s3: readS3Settings(env),
   };
   env.done();

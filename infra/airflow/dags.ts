@@ -42,7 +42,7 @@ export interface DagRunner {
 
 export interface DagSettingsArgs {
   runner: DagRunner;
-  buckets: Record<Zone, pulumi.Input<string>>;
+  bucketNames: Record<Zone, pulumi.Input<string>>;
   sinkGroup: string;
   batchSymbols: string[];
   realtimeSymbols: string[];
@@ -55,7 +55,7 @@ export function dagVariables(a: DagSettingsArgs): Record<string, pulumi.Output<s
   const json = (value: unknown) => pulumi.jsonStringify(pulumi.output(value));
   return {
     [DAG_VARIABLES.runner]: json(a.runner),
-    [DAG_VARIABLES.buckets]: json(Object.fromEntries(ZONES.map((z) => [z, a.buckets[z]]))),
+    [DAG_VARIABLES.buckets]: json(Object.fromEntries(ZONES.map((z) => [z, a.bucketNames[z]]))),
     [DAG_VARIABLES.pipeline]: json({
       sink_group: a.sinkGroup,
       batch_symbols: a.batchSymbols,

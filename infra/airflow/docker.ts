@@ -1,15 +1,15 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../contract";
-import type { AirflowSettings } from "../config";
+import type { AirflowSettings } from "./settings";
 import { createContainer, createJob, createVolume, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
 import {
   AIRFLOW_SERVICES,
   AIRFLOW_USER,
   API_SERVER_ALIAS,
-  METADATA_DB,
-  METADATA_DB_USER,
+  METADATA_DB_ENV,
   POSTGRES_ALIAS,
+  POSTGRES_READY_COMMAND,
   POSTGRES_USER_ID,
   airflowEnv,
   airflowSecretEnv,
@@ -42,10 +42,10 @@ export function postgresSpec(image: pulumi.Input<string>, password: pulumi.Input
     role: POSTGRES_ALIAS,
     image,
     user: POSTGRES_USER_ID,
-    env: { POSTGRES_USER: METADATA_DB_USER, POSTGRES_DB: METADATA_DB },
+    env: { ...METADATA_DB_ENV },
     secretEnv: { POSTGRES_PASSWORD: password },
     volumes: [{ volume, path: "/var/lib/postgresql/data" }],
-    healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER, "-d", METADATA_DB], intervalSeconds: 5, retries: 24 },
+    healthcheck: { test: ["CMD", ...POSTGRES_READY_COMMAND], intervalSeconds: 5, retries: 24 },
   };
 }
 

@@ -1,14 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, STOP_GRACE_SECONDS } from "../../contract";
-import type { AirflowSettings } from "../config";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp, type WorkloadRole } from "../kubernetes";
 import { generateAirflowCredentials } from "./credentials";
 import { CONNECTIONS_FILE, CONNECTIONS_MOUNT } from "./dags";
-import { METADATA_DB, METADATA_DB_USER, POSTGRES_UID, airflowVersionOf, metadataConnection } from "./spec";
+import { AIRFLOW_GID, AIRFLOW_UID, METADATA_DB_ENV, METADATA_DB_USER, POSTGRES_READY_COMMAND, POSTGRES_UID, airflowChartSecretData, airflowConfigValues, metadataConnection, type AirflowSecrets } from "./spec";
+import { airflowVersionOf, type AirflowSettings } from "./settings";
 
 export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
-const FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
 
 export interface AirflowChartInputs {
   settings: AirflowSettings;
@@ -120,20 +119,17 @@ export function airflowChartValues(i: AirflowChartInputs): Record<string, unknow
     },
     // Its metrics are not collected; it would be one more pod with nothing to do.
     statsd: { enabled: false },
-    config: {
-      core: { auth_manager: FAB_AUTH_MANAGER, load_examples: "False", dags_are_paused_at_creation: "True" },
-      database: { external_db_managers: "airflow.providers.fab.auth_manager.models.db.FABDBManager" },
-    },
+    config: airflowConfigValues(),
     env: [...i.env, { name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
-    uid: 50000,
-    gid: 0,
+    uid: AIRFLOW_UID,
+    gid: AIRFLOW_GID,
     // The image's entrypoint requires group 0, which `restricted` allows.
-    securityContexts: { pod: restrictedPodSecurity(50000, 0), containers: restrictedContainerSecurity() },
+    securityContexts: { pod: restrictedPodSecurity(AIRFLOW_UID, AIRFLOW_GID), containers: restrictedContainerSecurity() },
     volumes: [{ name: "tmp", emptyDir: {} }, ...(i.files?.volumes ?? [])],
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(i.files?.mounts ?? [])],
     networkPolicies: { enabled: true },
     // Tasks run in worker pods (the KubernetesExecutor's too), under the worker's service account.
-    workers: { ...workers, serviceAccount: workerAccount, securityContexts: { pod: restrictedPodSecurity(50000, 0), container: restrictedContainerSecurity() } },
+    workers: { ...workers, serviceAccount: workerAccount, securityContexts: { pod: restrictedPodSecurity(AIRFLOW_UID, AIRFLOW_GID), container: restrictedContainerSecurity() } },
   };
 }
 
@@ -152,6 +148,120 @@ export function airflowEgressPolicySpec(postgresLabels: Record<string, string>):
   };
 }
 
+/** Labels of the metadata database's pod: the platform's, and what the policies select it by. */
+export function postgresLabels(labels: Record<string, string>): Record<string, string> {
+  return { ...labels, "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": "airflow-metadata" };
+}
+
+export function postgresServiceSpec(podLabels: Record<string, string>): k8s.types.input.core.v1.ServiceSpec {
+  return { selector: podLabels, ports: [{ name: "postgres", port: PORTS.postgres, targetPort: PORTS.postgres }] };
+}
+
+export interface PostgresStatefulSetArgs {
+  /** Labels of its pod, from {@link postgresLabels}. */
+  labels: Record<string, string>;
+  image: pulumi.Input<string>;
+  serviceName: pulumi.Input<string>;
+  serviceAccountName: pulumi.Input<string>;
+  /** Secret holding the database password (key `password`). */
+  passwordSecret: pulumi.Input<string>;
+  storageClass: string;
+}
+
+/**
+ * Airflow's metadata database: one Postgres pod under the restricted profile, its password a file
+ * from its Secret (no variable holds it), its cluster on a 20 GiB volume, probed with `pg_isready`.
+ */
+export function postgresStatefulSetSpec(a: PostgresStatefulSetArgs): k8s.types.input.apps.v1.StatefulSetSpec {
+  return {
+    serviceName: a.serviceName,
+    replicas: 1,
+    selector: { matchLabels: a.labels },
+    template: {
+      metadata: { labels: a.labels },
+      spec: {
+        serviceAccountName: a.serviceAccountName,
+        automountServiceAccountToken: false,
+        securityContext: restrictedPodSecurity(POSTGRES_UID),
+        terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
+        containers: [
+          {
+            name: "postgres",
+            image: a.image,
+            env: [
+              ...Object.entries(METADATA_DB_ENV).map(([name, value]) => ({ name, value })),
+              // The image reads the password from the file, so that no variable holds it.
+              { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/password" },
+              // The volume's root holds lost+found; the cluster lives one level down.
+              { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+            ],
+            ports: [{ containerPort: PORTS.postgres, name: "postgres" }],
+            readinessProbe: { exec: { command: [...POSTGRES_READY_COMMAND] }, periodSeconds: 10 },
+            livenessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER] }, periodSeconds: 30, failureThreshold: 6 },
+            resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+            securityContext: restrictedContainerSecurity(),
+            volumeMounts: [
+              { name: "data", mountPath: "/var/lib/postgresql/data" },
+              { name: "run", mountPath: "/var/run/postgresql" },
+              { name: "tmp", mountPath: "/tmp" },
+              { name: "password", mountPath: "/run/secrets/postgres", readOnly: true },
+            ],
+          },
+        ],
+        volumes: [
+          { name: "run", emptyDir: {} },
+          { name: "tmp", emptyDir: {} },
+          { name: "password", secret: { secretName: a.passwordSecret, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
+        ],
+      },
+    },
+    volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: a.storageClass, resources: { requests: { storage: "20Gi" } } } }],
+  };
+}
+
+/** Only Airflow's pods reach the metadata database, and only on its port. */
+export function postgresIngressPolicySpec(postgresPodLabels: Record<string, string>): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: postgresPodLabels },
+    policyTypes: ["Ingress"],
+    ingress: [{ from: [{ podSelector: { matchLabels: AIRFLOW_POD_SELECTOR } }], ports: [{ protocol: "TCP", port: PORTS.postgres }] }],
+  };
+}
+
+/** Names of the Secrets the chart reads, by what they hold. */
+export function airflowSecretNames(name: string): AirflowChartInputs["secretNames"] & { connections: string } {
+  return { metadata: `${name}-metadata`, fernet: `${name}-fernet`, apiKey: `${name}-api-key`, jwt: `${name}-jwt`, admin: `${name}-admin`, connections: `${name}-connections` };
+}
+
+/**
+ * What each of the chart's Secrets holds, by the role its name ends with: the shared credentials
+ * (`AIRFLOW_SECRETS`), the admin's password, and the DAGs' connections when they have some.
+ */
+export function airflowSecretData(
+  secrets: AirflowSecrets,
+  adminPassword: pulumi.Input<string>,
+  dagConnections?: pulumi.Input<string>,
+): Record<string, Record<string, pulumi.Input<string>>> {
+  return {
+    ...airflowChartSecretData(secrets),
+    admin: { password: adminPassword },
+    ...(dagConnections === undefined ? {} : { connections: { [CONNECTIONS_FILE]: dagConnections } }),
+  };
+}
+
+type SecretFileMounts = { volumes: k8s.types.input.core.v1.Volume[]; mounts: k8s.types.input.core.v1.VolumeMount[] };
+
+/** Files every Airflow pod mounts: the DAGs' connections file from its Secret, when there is one, and the files it names. */
+export function airflowSecretFiles(connectionsSecret: string | undefined, files?: SecretFileMounts): SecretFileMounts {
+  const connectionFiles: SecretFileMounts = connectionsSecret
+    ? {
+        volumes: [{ name: "dag-connections", secret: { secretName: connectionsSecret, defaultMode: 0o440 } }],
+        mounts: [{ name: "dag-connections", mountPath: CONNECTIONS_MOUNT, readOnly: true }],
+      }
+    : { volumes: [], mounts: [] };
+  return { volumes: [...connectionFiles.volumes, ...(files?.volumes ?? [])], mounts: [...connectionFiles.mounts, ...(files?.mounts ?? [])] };
+}
+
 export interface KubernetesAirflowArgs {
   namespace: pulumi.Input<string>;
   settings: AirflowSettings;
@@ -161,7 +271,8 @@ export interface KubernetesAirflowArgs {
   postgresImage: pulumi.Input<string>;
   storageClass: string;
   env: { name: string; value: pulumi.Input<string> }[];
-  taskRoleArn?: pulumi.Input<string>;
+  /** The IAM role the pods that run tasks take; its service account must be the chart's worker account, {@link AIRFLOW_WORKER_SERVICE_ACCOUNT}. */
+  taskRole?: WorkloadRole;
   labels: Record<string, string>;
   /** The DAGs' connections (JSON, a secret), mounted as a file; Airflow reads them from there. */
   dagConnections?: pulumi.Input<string>;
@@ -175,6 +286,14 @@ export const AIRFLOW_WORKER_SERVICE_ACCOUNT = `${RELEASE}-worker`;
 /** Labels the chart puts on every Airflow pod. */
 export const AIRFLOW_POD_SELECTOR = { tier: "airflow", release: RELEASE };
 
+/** What {@link KubernetesAirflow} refuses: a task role that trusts another account than the chart's worker account. */
+export function kubernetesAirflowProblems(args: Pick<KubernetesAirflowArgs, "taskRole">): string[] {
+  const account = args.taskRole?.serviceAccount;
+  return account === undefined || account === AIRFLOW_WORKER_SERVICE_ACCOUNT
+    ? []
+    : [`\`taskRole.serviceAccount\` must be ${AIRFLOW_WORKER_SERVICE_ACCOUNT}, the chart's account of the pods that run tasks (got "${account}")`];
+}
+
 /**
  * Airflow 3 on Kubernetes through the official Helm chart, with its own Postgres (a StatefulSet
  * reachable only from Airflow pods) and every secret generated and held by Pulumi.
@@ -186,10 +305,12 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
 
   constructor(name: string, args: KubernetesAirflowArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:airflow:KubernetesAirflow", name, {}, opts);
+    const problems = kubernetesAirflowProblems(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const child = { parent: this };
     const credentials = generateAirflowCredentials(name, this);
     const { dbPassword, adminPassword } = credentials;
-    const pgLabels = { ...args.labels, "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": "airflow-metadata" };
+    const pgLabels = postgresLabels(args.labels);
     const secret = (role: string, data: Record<string, pulumi.Input<string>>) =>
       new k8s.core.v1.Secret(`${name}-${role}`, { metadata: { name: `${name}-${role}`, namespace: args.namespace, labels: args.labels }, type: "Opaque", stringData: data }, child);
 
@@ -200,74 +321,26 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
       { metadata: { name: `${name}-postgres`, namespace: args.namespace, labels: pgLabels }, automountServiceAccountToken: false },
       child,
     );
-    const pgService = new k8s.core.v1.Service(
-      `${name}-postgres`,
-      { metadata: { name: `${name}-postgres`, namespace: args.namespace, labels: pgLabels }, spec: { selector: pgLabels, ports: [{ name: "postgres", port: PORTS.postgres, targetPort: PORTS.postgres }] } },
-      child,
-    );
+    const pgService = new k8s.core.v1.Service(`${name}-postgres`, { metadata: { name: `${name}-postgres`, namespace: args.namespace, labels: pgLabels }, spec: postgresServiceSpec(pgLabels) }, child);
     const pgHost = pulumi.interpolate`${pgService.metadata.name}.${pgService.metadata.namespace}.svc`;
     const postgres = new k8s.apps.v1.StatefulSet(
       `${name}-postgres`,
       {
         metadata: { name: `${name}-postgres`, namespace: args.namespace, labels: pgLabels },
-        spec: {
+        spec: postgresStatefulSetSpec({
+          labels: pgLabels,
+          image: args.postgresImage,
           serviceName: pgService.metadata.name,
-          replicas: 1,
-          selector: { matchLabels: pgLabels },
-          template: {
-            metadata: { labels: pgLabels },
-            spec: {
-              serviceAccountName: pgAccount.metadata.name,
-              automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurity(POSTGRES_UID),
-              terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
-              containers: [
-                {
-                  name: "postgres",
-                  image: args.postgresImage,
-                  env: [
-                    { name: "POSTGRES_USER", value: METADATA_DB_USER },
-                    { name: "POSTGRES_DB", value: METADATA_DB },
-                    // The image reads the password from the file, so that no variable holds it.
-                    { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/password" },
-                    // The volume's root holds lost+found; the cluster lives one level down.
-                    { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                  ],
-                  ports: [{ containerPort: PORTS.postgres, name: "postgres" }],
-                  readinessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER, "-d", METADATA_DB] }, periodSeconds: 10 },
-                  livenessProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", METADATA_DB_USER] }, periodSeconds: 30, failureThreshold: 6 },
-                  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-                  securityContext: restrictedContainerSecurity(),
-                  volumeMounts: [
-                    { name: "data", mountPath: "/var/lib/postgresql/data" },
-                    { name: "run", mountPath: "/var/run/postgresql" },
-                    { name: "tmp", mountPath: "/tmp" },
-                    { name: "password", mountPath: "/run/secrets/postgres", readOnly: true },
-                  ],
-                },
-              ],
-              volumes: [
-                { name: "run", emptyDir: {} },
-                { name: "tmp", emptyDir: {} },
-                { name: "password", secret: { secretName: pgSecret.metadata.name, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
-              ],
-            },
-          },
-          volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storageClass, resources: { requests: { storage: "20Gi" } } } }],
-        },
+          serviceAccountName: pgAccount.metadata.name,
+          passwordSecret: pgSecret.metadata.name,
+          storageClass: args.storageClass,
+        }),
       },
       child,
     );
     new k8s.networking.v1.NetworkPolicy(
       `${name}-postgres-from-airflow`,
-      {
-        metadata: { name: `${name}-postgres-from-airflow`, namespace: args.namespace, labels: args.labels },
-        spec: {
-          podSelector: { matchLabels: pgLabels },
-          policyTypes: ["Ingress"],
-          ingress: [{ from: [{ podSelector: { matchLabels: AIRFLOW_POD_SELECTOR } }], ports: [{ protocol: "TCP", port: PORTS.postgres }] }],
-        },
-      },
+      { metadata: { name: `${name}-postgres-from-airflow`, namespace: args.namespace, labels: args.labels }, spec: postgresIngressPolicySpec(pgLabels) },
       child,
     );
     new k8s.networking.v1.NetworkPolicy(
@@ -276,23 +349,16 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
       child,
     );
 
-    const secretNames = { metadata: `${name}-metadata`, fernet: `${name}-fernet`, apiKey: `${name}-api-key`, jwt: `${name}-jwt`, admin: `${name}-admin` };
-    const secrets = [
+    const { connections, ...secretNames } = airflowSecretNames(name);
+    const shared: AirflowSecrets = {
       // The chart reads a plain postgresql:// URL (it adds the driver itself).
-      secret("metadata", { connection: metadataConnection(dbPassword, pgHost, "postgresql") }),
-      secret("fernet", { "fernet-key": credentials.fernetKey }),
-      secret("api-key", { "api-secret-key": credentials.apiSecretKey }),
-      secret("jwt", { "jwt-secret": credentials.jwtSecret }),
-      secret("admin", { password: adminPassword }),
-      ...(args.dagConnections ? [secret("connections", { [CONNECTIONS_FILE]: args.dagConnections })] : []),
-    ];
-    const connectionFiles = args.dagConnections
-      ? {
-          volumes: [{ name: "dag-connections", secret: { secretName: `${name}-connections`, defaultMode: 0o440 } }],
-          mounts: [{ name: "dag-connections", mountPath: CONNECTIONS_MOUNT, readOnly: true }],
-        }
-      : { volumes: [], mounts: [] };
-    const files = { volumes: [...connectionFiles.volumes, ...(args.files?.volumes ?? [])], mounts: [...connectionFiles.mounts, ...(args.files?.mounts ?? [])] };
+      connection: metadataConnection(dbPassword, pgHost, "postgresql"),
+      fernetKey: credentials.fernetKey,
+      jwtSecret: credentials.jwtSecret,
+      apiSecretKey: credentials.apiSecretKey,
+    };
+    const secrets = Object.entries(airflowSecretData(shared, adminPassword, args.dagConnections)).map(([role, data]) => secret(role, data));
+    const files = airflowSecretFiles(args.dagConnections === undefined ? undefined : connections, args.files);
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
@@ -309,7 +375,7 @@ export class KubernetesAirflow extends pulumi.ComponentResource {
           airflowVersion: airflowVersionOf(args.image.baseImage),
           secretNames,
           env: args.env,
-          taskRoleArn: args.taskRoleArn,
+          taskRoleArn: args.taskRole?.arn,
           files,
         }),
       },

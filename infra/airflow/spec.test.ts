@@ -1,10 +1,23 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import type { AirflowSettings } from "../config";
 import type { Json } from "../testing/inspect";
 import { isSecretOutput, unwrap } from "../testing/mocks";
-import { ENSURE_ADMIN_SCRIPT, airflowChartValues, type AirflowChartInputs } from "./kubernetes";
-import { AIRFLOW_SERVICES, airflowEnv, airflowSecretEnv, airflowVersionOf, fernetKeyFromB64Url, metadataConnection } from "./spec";
+import { ENSURE_ADMIN_SCRIPT, airflowChartValues, postgresStatefulSetSpec, type AirflowChartInputs } from "./kubernetes";
+import { postgresSpec } from "./docker";
+import {
+  AIRFLOW_CONFIG,
+  AIRFLOW_SECRETS,
+  AIRFLOW_SERVICES,
+  POSTGRES_READY_COMMAND,
+  airflowChartSecretData,
+  airflowConfigEnv,
+  airflowConfigValues,
+  airflowEnv,
+  airflowSecretEnv,
+  fernetKeyFromB64Url,
+  metadataConnection,
+} from "./spec";
+import { airflowVersionOf, type AirflowSettings } from "./settings";
 
 const SETTINGS: AirflowSettings = { adminUser: "admin", executor: "KubernetesExecutor" };
 
@@ -68,6 +81,52 @@ describe("airflow spec", () => {
       assert.equal(key.length, 44);
       assert.equal(Buffer.from(key, "base64url").length, 32);
       assert.equal(fernetKeyFromB64Url(key), key);
+    });
+  });
+
+  describe("AIRFLOW_CONFIG", () => {
+    const entries = Object.entries(AIRFLOW_CONFIG).flatMap(([section, keys]) => Object.entries(keys).map(([key, value]) => ({ section, key, value: value as string | boolean })));
+    const chart = airflowChartValues({ settings: SETTINGS, repository: "r", tag: "t", airflowVersion: "3.3.2", secretNames: { metadata: "m", fernet: "f", apiKey: "a", jwt: "j", admin: "ad" }, env: [] }) as Json;
+
+    it("uses FAB's auth manager with its DB manager, loads no examples and pauses new DAGs", () => {
+      assert.equal(AIRFLOW_CONFIG.core.auth_manager, "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager");
+      assert.equal(AIRFLOW_CONFIG.database.external_db_managers, "airflow.providers.fab.auth_manager.models.db.FABDBManager");
+      assert.equal(AIRFLOW_CONFIG.core.load_examples, false);
+      assert.equal(AIRFLOW_CONFIG.core.dags_are_paused_at_creation, true);
+    });
+
+    it("reaches the Docker services as AIRFLOW__SECTION__KEY, and the chart under its config values, entry by entry", () => {
+      const env = airflowEnv(SETTINGS, "airflow-apiserver");
+      for (const { section, key, value } of entries) assert.equal(env[`AIRFLOW__${section.toUpperCase()}__${key.toUpperCase()}`], String(value), `docker: ${section}.${key}`);
+      for (const { section, key, value } of entries) {
+        assert.equal(chart.config[section][key], typeof value === "boolean" ? (value ? "True" : "False") : value, `chart: ${section}.${key}`);
+      }
+      assert.deepEqual(Object.keys(chart.config).sort(), Object.keys(AIRFLOW_CONFIG).sort());
+    });
+
+    it("renders both ways from any table, booleans as each side spells them", () => {
+      const table = { core: { flag: true, name: "x" }, logging: { off: false } };
+      assert.deepEqual(airflowConfigEnv(table), { AIRFLOW__CORE__FLAG: "true", AIRFLOW__CORE__NAME: "x", AIRFLOW__LOGGING__OFF: "false" });
+      assert.deepEqual(airflowConfigValues(table), { core: { flag: "True", name: "x" }, logging: { off: "False" } });
+    });
+
+    it("hands every shared credential to both targets: a variable on Docker, a key of the chart's Secrets", () => {
+      const values = { connection: "c", fernetKey: "f", jwtSecret: "j", apiSecretKey: "a" };
+      const env = airflowSecretEnv(values);
+      const data = airflowChartSecretData(values);
+      for (const [credential, where] of Object.entries(AIRFLOW_SECRETS)) {
+        const value = values[credential as keyof typeof values];
+        assert.equal(env[where.env], value, `${credential} on Docker`);
+        assert.equal(data[where.secret]![where.key], value, `${credential} in the chart's ${where.secret} Secret`);
+      }
+      assert.equal(Object.keys(env).length, Object.keys(AIRFLOW_SECRETS).length);
+      assert.equal(Object.keys(data).length, Object.keys(AIRFLOW_SECRETS).length);
+    });
+
+    it("probes the metadata Postgres the same way on both targets", () => {
+      const pod = postgresStatefulSetSpec({ labels: {}, image: "p", serviceName: "s", serviceAccountName: "s", passwordSecret: "s", storageClass: "gp3" }).template as Json;
+      assert.deepEqual(postgresSpec("p", "pw", "v").healthcheck!.test, ["CMD", ...pod.spec.containers[0].readinessProbe.exec.command]);
+      assert.deepEqual(pod.spec.containers[0].readinessProbe.exec.command, [...POSTGRES_READY_COMMAND]);
     });
   });
 

@@ -1,5 +1,5 @@
-import { BATCH_SOURCES, DEFAULT_BATCH_SYMBOLS, DEFAULT_REALTIME_SYMBOLS, SINK_FLUSH, isSymbol, type IntSetting } from "../../contract";
-import { airflowVersionOf } from "../airflow/spec";
+import { PRODUCER_SETTINGS, SINK_FLUSH, isSymbol, type ChoiceSetting, type IntSetting, type SymbolsSetting } from "../../contract";
+import { AIRFLOW_EXECUTORS, airflowVersionOf } from "../airflow/settings";
 import { cloudKafkaProblems, kafkaVersionOf, localKafkaProblems } from "../kafka/settings";
 import { loaderKeyProblem } from "../snowflake/loader";
 import { OBJECT_STORE_SERVER_NAMES } from "../storage/servers";
@@ -93,7 +93,7 @@ export function parseSettings(raw: RawObject, ctx: ConfigContext): PlatformSetti
   const airflowRaw = p.object("airflow", raw.airflow, ["adminUser", "executor"]);
   const airflow = {
     adminUser: p.string("airflow.adminUser", airflowRaw.adminUser, "admin", /^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/, "a user name"),
-    executor: p.oneOf("airflow.executor", airflowRaw.executor, ["LocalExecutor", "KubernetesExecutor", "CeleryExecutor"] as const, "LocalExecutor"),
+    executor: p.oneOf("airflow.executor", airflowRaw.executor, AIRFLOW_EXECUTORS, "LocalExecutor"),
   };
 
   const storageRaw = p.object("storage", raw.storage, ["server", "bucketPrefix", "versioning", "rawInfrequentAccessDays", "noncurrentVersionExpirationDays", "forceDestroy", "accessLogExpirationDays"]);
@@ -199,13 +199,16 @@ function parseFunctions(p: Problems, value: unknown, defaultSinkReplicas: number
   const sinkRaw = p.object("functions.sink", raw.sink, ["flushRecords", "flushBytes", "flushIntervalMs", "flushIdleMs", "replicas"]);
   const idleRaw = p.object("functions.sink.flushIdleMs", sinkRaw.flushIdleMs, ["realtime", "batch"]);
   const setting = (path: string, value: unknown, s: IntSetting) => p.int(path, value, s.default, s.min, s.max);
+  const choice = <T extends string>(path: string, value: unknown, s: ChoiceSetting<T>) => p.oneOf(path, value, s.values, s.default);
+  const symbols = (path: string, value: unknown, s: SymbolsSetting) => p.stringList(path, value, s.default, isSymbol, "tickers such as AAPL");
+  const f = PRODUCER_SETTINGS;
   return {
-    symbols: p.stringList("functions.symbols", raw.symbols, DEFAULT_REALTIME_SYMBOLS, isSymbol, "tickers such as AAPL"),
-    batchSymbols: p.stringList("functions.batchSymbols", raw.batchSymbols, DEFAULT_BATCH_SYMBOLS, isSymbol, "tickers such as AAPL"),
-    tickIntervalMs: p.int("functions.tickIntervalMs", raw.tickIntervalMs, 2000, 100, 3_600_000),
-    simulationSeed: p.int("functions.simulationSeed", raw.simulationSeed, 42, 0, 2 ** 31 - 1),
-    quoteSource: p.oneOf("functions.quoteSource", raw.quoteSource, ["simulated", "live"] as const, "simulated"),
-    batchSource: p.oneOf("functions.batchSource", raw.batchSource, BATCH_SOURCES, "yahoo"),
+    symbols: symbols("functions.symbols", raw.symbols, f.symbols),
+    batchSymbols: symbols("functions.batchSymbols", raw.batchSymbols, f.batchSymbols),
+    tickIntervalMs: setting("functions.tickIntervalMs", raw.tickIntervalMs, f.tickIntervalMs),
+    simulationSeed: setting("functions.simulationSeed", raw.simulationSeed, f.simulationSeed),
+    quoteSource: choice("functions.quoteSource", raw.quoteSource, f.quoteSource),
+    batchSource: choice("functions.batchSource", raw.batchSource, f.batchSource),
     sink: {
       flushRecords: setting("functions.sink.flushRecords", sinkRaw.flushRecords, SINK_FLUSH.records),
       flushBytes: setting("functions.sink.flushBytes", sinkRaw.flushBytes, SINK_FLUSH.bytes),

@@ -1,21 +1,15 @@
-import type { FunctionsSettings, SinkSettings } from "../functions/settings";
-import type { KafkaSettings } from "../kafka/settings";
+import type { AirflowSettings } from "../airflow/settings";
+import type { FunctionsSettings, SinkDeploymentSettings } from "../functions/settings";
+import type { KafkaClusterSettings } from "../kafka/settings";
 import type { SnowflakeSettings } from "../snowflake/settings";
 import type { SparkSettings } from "../spark/settings";
 import type { StorageSettings } from "../storage/settings";
 import type { ImageSettings } from "./images";
 
-export type { FunctionsSettings, KafkaSettings, SinkSettings, SnowflakeSettings, SparkSettings, StorageSettings };
+export type { AirflowSettings, FunctionsSettings, KafkaClusterSettings, SinkDeploymentSettings, SnowflakeSettings, SparkSettings, StorageSettings };
 
 /** Where a stack runs. Chosen once, from `target`; nothing below the stack asks again. */
 export type Target = "local" | "cloud";
-
-export interface AirflowSettings {
-  /** Login of the admin user created once, before the other services start. @default "admin" */
-  adminUser: string;
-  /** Executor of the scheduler. @default "LocalExecutor" */
-  executor: "LocalExecutor" | "KubernetesExecutor" | "CeleryExecutor";
-}
 
 export interface BuildSettings {
   /**
@@ -76,7 +70,7 @@ export interface PlatformSettings {
   namePrefix: string;
   images: ImageSettings;
   build: BuildSettings;
-  kafka: KafkaSettings;
+  kafka: KafkaClusterSettings;
   spark: SparkSettings;
   airflow: AirflowSettings;
   storage: StorageSettings;

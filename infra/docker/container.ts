@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { STOP_GRACE_SECONDS } from "../../contract";
 
-export type Env = Record<string, pulumi.Input<string>>;
+export type ContainerEnv = Record<string, pulumi.Input<string>>;
 
 /**
  * A container of the local target, described as plain data so that tests can read it without
@@ -15,9 +15,9 @@ export interface ContainerSpec {
   command?: string[];
   entrypoint?: string[];
   /** Plain settings, visible in previews. */
-  env?: Env;
+  env?: ContainerEnv;
   /** Credentials; the container's whole env list becomes a Pulumi secret when any is present. */
-  secretEnv?: Env;
+  secretEnv?: ContainerEnv;
   /** `uid[:gid]`. Every long-running container runs as a non-root user. */
   user: string;
   /** Container ports published on the host's bind address. */
@@ -93,7 +93,7 @@ function secretEnvLabel(spec: ContainerSpec): Record<string, string> {
 }
 
 /** KEY=VALUE pairs sorted by key, so that previews are stable. */
-export function envList(env: Env): pulumi.Output<string>[] {
+export function envList(env: ContainerEnv): pulumi.Output<string>[] {
   return Object.keys(env)
     .sort()
     .map((key) => pulumi.interpolate`${key}=${env[key]}`);

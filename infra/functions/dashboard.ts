@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONSUMER_GROUPS, ENV, FUNCTION_COMMANDS, PORTS } from "../../contract";
 import type { FunctionsSettings } from "./settings";
 import type { ContainerSpec } from "../docker";
-import { CLIENT_LISTENER_PORT } from "../kafka/strimzi";
+import { CLIENT_LISTENER_PORT } from "../kafka/kubernetes";
 import { KAFKA_CLIENT_LABEL } from "../kubernetes";
-import { DASHBOARD_GROUP_ID, FUNCTION_HEALTHCHECK, FUNCTION_UID, type Env, type FunctionWiring } from "./spec";
+import { DASHBOARD_GROUP_ID, FUNCTION_HEALTHCHECK, FUNCTION_UID, type FunctionEnv, type FunctionWiring } from "./spec";
 
 /**
  * The live dashboard: a function of the same image that reads the realtime topic with its own
@@ -25,7 +25,7 @@ export interface DashboardTarget {
   url: pulumi.Input<string>;
 }
 
-export function dashboardEnv(f: FunctionsSettings, w: FunctionWiring, targets: readonly DashboardTarget[]): Env {
+export function dashboardEnv(f: FunctionsSettings, w: FunctionWiring, targets: readonly DashboardTarget[]): FunctionEnv {
   return {
     [ENV.kafkaBrokers]: w.kafkaBootstrap,
     [ENV.kafkaClientId]: DASHBOARD,
@@ -47,7 +47,7 @@ export function dockerDashboardTargets(sinkReplicas: number): DashboardTarget[] 
 }
 
 /** The dashboard's container on the local target: its page published on the bind address. */
-export function dashboardContainerSpec(a: { image: pulumi.Input<string>; env: Env; hostPort: number }): ContainerSpec {
+export function dashboardContainerSpec(a: { image: pulumi.Input<string>; env: FunctionEnv; hostPort: number }): ContainerSpec {
   return {
     role: DASHBOARD,
     image: a.image,

@@ -3,7 +3,7 @@ import { ENV, FUNCTION_COMMANDS, PORTS } from "../../contract";
 import type { FunctionsSettings } from "./settings";
 import { createContainer, createJob, hostAddress, isJob, type ContainerSpec, type LocalPlacement } from "../docker";
 import { dashboardContainerSpec, dashboardEnv, dockerDashboardTargets } from "./dashboard";
-import { FUNCTION_HEALTHCHECK, FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
+import { FUNCTION_HEALTHCHECK, FUNCTION_UID, batchProducerEnv, realtimeProducerEnv, sinkEnv, type FunctionEnv, type FunctionWiring } from "./spec";
 
 export interface DockerFunctionsArgs {
   /** The functions image. */
@@ -25,7 +25,7 @@ export interface DockerFunctionsArgs {
 
 const user = `${FUNCTION_UID}:${FUNCTION_UID}`;
 
-function service(args: DockerFunctionsArgs, role: string, command: string, env: Env, secretEnv: Env, hostPort: number): ContainerSpec {
+function service(args: DockerFunctionsArgs, role: string, command: string, env: FunctionEnv, secretEnv: FunctionEnv, hostPort: number): ContainerSpec {
   return {
     role,
     image: args.image,
@@ -40,7 +40,7 @@ function service(args: DockerFunctionsArgs, role: string, command: string, env: 
 
 export function functionSpecs(args: DockerFunctionsArgs): ContainerSpec[] {
   const { settings: f, wiring: w } = args;
-  const quoteSecret: Env = args.quoteApiKey ? { [ENV.quoteApiKey]: args.quoteApiKey } : {};
+  const quoteSecret: FunctionEnv = args.quoteApiKey ? { [ENV.quoteApiKey]: args.quoteApiKey } : {};
   const specs = [service(args, "realtime-producer", FUNCTION_COMMANDS.realtimeProducer, realtimeProducerEnv(f, w), quoteSecret, args.metricsPort)];
   for (let i = 1; i <= f.sink.replicas; i++) {
     specs.push(

@@ -2,25 +2,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, type FunctionCommand } from "../../contract";
 import type { FunctionsSettings } from "./settings";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_FILES, KAFKA_CLIENT_LABEL, envVars, kafkaClientFiles, restrictedContainerSecurity, restrictedPodSecurity, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
 import { DASHBOARD, dashboardEnv, dashboardNetworkPolicySpec, dashboardPodLabels, dashboardPodSpec, kubernetesDashboardTargets, metricsServiceName } from "./dashboard";
-import { FUNCTION_POD_UID, realtimeProducerEnv, sinkEnv, type Env, type FunctionWiring } from "./spec";
+import { FUNCTION_POD_UID, realtimeProducerEnv, sinkEnv, type FunctionEnv, type FunctionWiring } from "./spec";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Volume = k8s.types.input.core.v1.Volume;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
-const CA_MOUNT = "/etc/kafka-ca";
-const KAFKA_USER_MOUNT = "/etc/kafka-user";
 const QUOTE_API_MOUNT = "/etc/quote-api";
-
-/** Plain values as `value`, so previews show them; credentials never pass through here. */
-export function envVars(env: Env): { name: string; value: pulumi.Input<string> }[] {
-  return Object.keys(env)
-    .sort()
-    .map((name) => ({ name, value: env[name] }));
-}
 
 export interface KafkaClientSecrets {
   /** Secret with the cluster CA certificate (`ca.crt`). */
@@ -46,19 +37,12 @@ export function kafkaSecurity(fn: FunctionCommand, secrets: KafkaClientSecrets):
   return {
     env: [
       { name: ENV.kafkaSsl, value: "true" },
-      { name: "NODE_EXTRA_CA_CERTS", value: `${CA_MOUNT}/ca.crt` },
+      { name: "NODE_EXTRA_CA_CERTS", value: KAFKA_CLIENT_FILES.ca },
       { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
       { name: ENV.kafkaUsername, value: fn },
-      { name: `${ENV.kafkaPassword}_FILE`, value: `${KAFKA_USER_MOUNT}/password` },
+      { name: `${ENV.kafkaPassword}_FILE`, value: KAFKA_CLIENT_FILES.password },
     ],
-    volumes: [
-      { name: "kafka-ca", secret: { secretName: secrets.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
-      { name: "kafka-user", secret: { secretName: userSecret, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
-    ],
-    mounts: [
-      { name: "kafka-ca", mountPath: CA_MOUNT, readOnly: true },
-      { name: "kafka-user", mountPath: KAFKA_USER_MOUNT, readOnly: true },
-    ],
+    ...kafkaClientFiles(userSecret, secrets.caSecret),
   };
 }
 
@@ -74,7 +58,7 @@ export function quoteApiKeyFile(secretName: pulumi.Input<string>): SecretFiles {
 export interface FunctionPodArgs {
   image: pulumi.Input<string>;
   command: FunctionCommand;
-  env: Env;
+  env: FunctionEnv;
   secrets: KafkaClientSecrets;
   serviceAccountName: pulumi.Input<string>;
   /** Other credentials as files (e.g. the live quote API key). */
@@ -125,6 +109,58 @@ export function functionEgress(fn: FunctionCommand, settings: FunctionsSettings)
   return https ? { ...EGRESS_LABELS.https } : {};
 }
 
+/** Labels of a function's objects; its pods also carry {@link functionEgress}'s. */
+export function functionLabels(labels: Record<string, string>, fn: string): Record<string, string> {
+  return { ...labels, "app.kubernetes.io/name": fn, "app.kubernetes.io/component": "function", ...KAFKA_CLIENT_LABEL };
+}
+
+export interface FunctionDeploymentArgs {
+  command: FunctionCommand | typeof DASHBOARD;
+  replicas: number;
+  /** Labels the Deployment selects its pods by. */
+  labels: Record<string, string>;
+  /** Labels of its pods: `labels` and what they may reach. */
+  podLabels: Record<string, string>;
+  pod: PodSpec;
+}
+
+/**
+ * A long-running function. A second realtime producer would emit every tick twice, and a second
+ * dashboard would get half the partitions: those two are replaced, never doubled, even during a
+ * rollout. The sink's instances roll one at a time.
+ */
+export function functionDeploymentSpec(a: FunctionDeploymentArgs): k8s.types.input.apps.v1.DeploymentSpec {
+  const single = a.command === FUNCTION_COMMANDS.realtimeProducer || a.command === DASHBOARD;
+  return {
+    replicas: a.replicas,
+    strategy: single ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+    selector: { matchLabels: a.labels },
+    template: { metadata: { labels: a.podLabels }, spec: a.pod },
+  };
+}
+
+/** Headless, listing not-ready pods too: the dashboard reads every replica and can say which is not ready. */
+export function metricsServiceSpec(podLabels: Record<string, string>): k8s.types.input.core.v1.ServiceSpec {
+  return { clusterIP: "None", publishNotReadyAddresses: true, selector: podLabels, ports: [{ name: "metrics", port: PORTS.functionsMetrics, targetPort: "metrics" }] };
+}
+
+/** Nothing calls the functions; only the monitoring namespace and the dashboard read their metrics. */
+export function functionsIngressPolicySpec(metricsNamespace: string): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: { "app.kubernetes.io/component": "function" } },
+    policyTypes: ["Ingress"],
+    ingress: [
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": metricsNamespace } } },
+          { podSelector: { matchLabels: { "app.kubernetes.io/name": DASHBOARD, "app.kubernetes.io/component": DASHBOARD } } },
+        ],
+        ports: [{ protocol: "TCP", port: PORTS.functionsMetrics }],
+      },
+    ],
+  };
+}
+
 export interface KubernetesFunctionsArgs {
   image: pulumi.Input<string>;
   namespace: pulumi.Input<string>;
@@ -133,10 +169,10 @@ export interface KubernetesFunctionsArgs {
   kafkaSecrets: KafkaClientSecrets;
   /** Name of the Strimzi cluster, whose broker pods the dashboard may reach. */
   kafkaClusterName: pulumi.Input<string>;
-  /** IAM role of the sink (write to the raw zone only), for its service account. */
-  sinkRoleArn: pulumi.Input<string>;
-  /** Secret holding the live quote API key (key `apiKey`), when the live source is on. */
-  quoteApiKeySecret?: pulumi.Input<string>;
+  /** The IAM role the sink runs as (write to the raw zone only); the component creates the service account its trust names. */
+  sinkRole: WorkloadRole;
+  /** The live quote source's API key (a secret), when the live source is on; the component keeps it in a Secret of its own. */
+  quoteApiKey?: pulumi.Input<string>;
   /** Namespace allowed to scrape metrics. @default "monitoring" */
   metricsNamespace?: string;
   labels: Record<string, string>;
@@ -158,34 +194,35 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     super("market-data:functions:KubernetesFunctions", name, {}, opts);
     const child = { parent: this, dependsOn: args.dependsOn };
     const ns = args.namespace;
-    const labelsOf = (fn: string) => ({ ...args.labels, "app.kubernetes.io/name": fn, "app.kubernetes.io/component": "function", ...KAFKA_CLIENT_LABEL });
+    const labelsOf = (fn: string) => functionLabels(args.labels, fn);
     const podLabelsOf = (fn: FunctionCommand) => ({ ...labelsOf(fn), ...functionEgress(fn, args.settings) });
-    const account = (fn: string, annotations?: Record<string, pulumi.Input<string>>) =>
-      new k8s.core.v1.ServiceAccount(`${name}-${fn}`, { metadata: { name: fn, namespace: ns, labels: args.labels, annotations }, automountServiceAccountToken: false }, { parent: this });
+    const account = (fn: string, role?: WorkloadRole) =>
+      new k8s.core.v1.ServiceAccount(
+        `${name}-${fn}`,
+        { metadata: { name: role?.serviceAccount ?? fn, namespace: ns, labels: args.labels, annotations: role ? workloadRoleAnnotations(role) : undefined }, automountServiceAccountToken: false },
+        { parent: this },
+      );
 
     const producerAccount = account(FUNCTION_COMMANDS.realtimeProducer);
     // The daily DAG's batch producer pods run under it (stacks/dags.ts).
     account(FUNCTION_COMMANDS.batchProducer);
-    const sinkAccount = account(FUNCTION_COMMANDS.sink, { "eks.amazonaws.com/role-arn": args.sinkRoleArn });
-    const quoteFiles = args.quoteApiKeySecret ? quoteApiKeyFile(args.quoteApiKeySecret) : undefined;
+    const sinkAccount = account(FUNCTION_COMMANDS.sink, args.sinkRole);
+    // The stack created it, as `<stack prefix>-quote-api`, before the component did: the alias keeps it.
+    const quoteSecret = args.quoteApiKey
+      ? new k8s.core.v1.Secret(
+          `${name}-quote-api`,
+          { metadata: { name: "quote-api", namespace: ns, labels: args.labels }, type: "Opaque", stringData: { apiKey: args.quoteApiKey } },
+          { parent: this, aliases: name.endsWith("-functions") ? [{ name: `${name.slice(0, -"-functions".length)}-quote-api`, parent: pulumi.rootStackResource }] : [] },
+        )
+      : undefined;
+    const quoteFiles = quoteSecret ? quoteApiKeyFile(quoteSecret.metadata.name) : undefined;
 
-    const deployment = (fn: FunctionCommand, replicas: number, env: Env, serviceAccount: k8s.core.v1.ServiceAccount, secretFiles?: SecretFiles) => {
+    const deployment = (fn: FunctionCommand, replicas: number, env: FunctionEnv, serviceAccount: k8s.core.v1.ServiceAccount, secretFiles?: SecretFiles) => {
       const labels = labelsOf(fn);
+      const pod = functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, secretFiles });
       return new k8s.apps.v1.Deployment(
         `${name}-${fn}`,
-        {
-          metadata: { name: fn, namespace: ns, labels },
-          spec: {
-            replicas,
-            // A second producer would emit every tick twice; never run two, even during a rollout.
-            strategy: fn === FUNCTION_COMMANDS.realtimeProducer ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
-            selector: { matchLabels: labels },
-            template: {
-              metadata: { labels: podLabelsOf(fn) },
-              spec: functionPodSpec({ image: args.image, command: fn, env, secrets: args.kafkaSecrets, serviceAccountName: serviceAccount.metadata.name, secretFiles }),
-            },
-          },
-        },
+        { metadata: { name: fn, namespace: ns, labels }, spec: functionDeploymentSpec({ command: fn, replicas, labels, podLabels: podLabelsOf(fn), pod }) },
         child,
       );
     };
@@ -203,10 +240,7 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     });
     new k8s.apps.v1.Deployment(
       `${name}-${DASHBOARD}`,
-      {
-        metadata: { name: DASHBOARD, namespace: ns, labels: dashboardLabels },
-        spec: { replicas: 1, strategy: { type: "Recreate" }, selector: { matchLabels: dashboardLabels }, template: { metadata: { labels: dashboardLabels }, spec: dashboardPodSpec(dashboardPod) } },
-      },
+      { metadata: { name: DASHBOARD, namespace: ns, labels: dashboardLabels }, spec: functionDeploymentSpec({ command: DASHBOARD, replicas: 1, labels: dashboardLabels, podLabels: dashboardLabels, pod: dashboardPodSpec(dashboardPod) }) },
       child,
     );
     const dashboardService = new k8s.core.v1.Service(
@@ -214,16 +248,8 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
       { metadata: { name: DASHBOARD, namespace: ns, labels: dashboardLabels }, spec: { type: "ClusterIP", selector: dashboardLabels, ports: [{ name: "http", port: PORTS.dashboard, targetPort: "http" }] } },
       { parent: this },
     );
-    // Headless, listing not-ready pods too: the dashboard reads every replica and can say which is not ready.
     for (const fn of watched) {
-      new k8s.core.v1.Service(
-        `${name}-${metricsServiceName(fn)}`,
-        {
-          metadata: { name: metricsServiceName(fn), namespace: ns, labels: args.labels },
-          spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: labelsOf(fn), ports: [{ name: "metrics", port: PORTS.functionsMetrics, targetPort: "metrics" }] },
-        },
-        { parent: this },
-      );
+      new k8s.core.v1.Service(`${name}-${metricsServiceName(fn)}`, { metadata: { name: metricsServiceName(fn), namespace: ns, labels: args.labels }, spec: metricsServiceSpec(labelsOf(fn)) }, { parent: this });
     }
     new k8s.networking.v1.NetworkPolicy(
       `${name}-${DASHBOARD}`,
@@ -235,23 +261,7 @@ export class KubernetesFunctions extends pulumi.ComponentResource {
     );
     new k8s.networking.v1.NetworkPolicy(
       `${name}-ingress`,
-      {
-        metadata: { name: `${name}-functions-ingress`, namespace: ns, labels: args.labels },
-        spec: {
-          podSelector: { matchLabels: { "app.kubernetes.io/component": "function" } },
-          policyTypes: ["Ingress"],
-          // Nothing calls the functions; only the monitoring namespace and the dashboard read their metrics.
-          ingress: [
-            {
-              from: [
-                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metricsNamespace ?? "monitoring" } } },
-                { podSelector: { matchLabels: { "app.kubernetes.io/name": DASHBOARD, "app.kubernetes.io/component": DASHBOARD } } },
-              ],
-              ports: [{ protocol: "TCP", port: PORTS.functionsMetrics }],
-            },
-          ],
-        },
-      },
+      { metadata: { name: `${name}-functions-ingress`, namespace: ns, labels: args.labels }, spec: functionsIngressPolicySpec(args.metricsNamespace ?? "monitoring") },
       { parent: this },
     );
     this.sinkServiceAccount = sinkAccount.metadata.name;

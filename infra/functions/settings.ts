@@ -1,8 +1,8 @@
-import type { BatchSource } from "../../contract";
+import type { BatchSource, QuoteSource } from "../../contract";
 
 /** Our functions' settings, without any SDK: the stack config parses them, the components take them. */
 
-export interface SinkSettings {
+export interface SinkDeploymentSettings {
   /** Flush a partition's buffer at this many records. @default 100000 */
   flushRecords: number;
   /** ... or at this many bytes. @default 16777216 (16 MiB) */
@@ -25,11 +25,11 @@ export interface FunctionsSettings {
   /** Seed of the simulated quote source; equal seeds give equal ticks. @default 42 */
   simulationSeed: number;
   /** `simulated` (random walk) or `live` (needs the `quoteApiKey` secret). @default "simulated" */
-  quoteSource: "simulated" | "live";
+  quoteSource: QuoteSource;
   /**
    * `yahoo` (daily bars from Yahoo through yahoo-finance2) or `simulated` (bars from the same
    * seeded model as the simulated ticks, for machines without internet). @default "yahoo"
    */
   batchSource: BatchSource;
-  sink: SinkSettings;
+  sink: SinkDeploymentSettings;
 }

@@ -1,13 +1,9 @@
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { ENV, FUNCTION_COMMANDS, PORTS, STOP_GRACE_SECONDS, TOPICS } from "../../contract";
 import type { FunctionsSettings } from "./settings";
 import type { Json } from "../testing/inspect";
-import { REPO_ROOT } from "../testing/mocks";
-import { envVars, functionEgress, functionPodSpec, kafkaSecurity, quoteApiKeyFile, type FunctionPodArgs } from "./kubernetes";
-import { FUNCTION_KAFKA_ACCESS, IMAGE_BUILDS, SINK_GROUP_ID, batchProducerEnv, contentTag, realtimeProducerEnv, sinkEnv, type FunctionWiring } from "./spec";
+import { functionEgress, functionPodSpec, kafkaSecurity, quoteApiKeyFile, type FunctionPodArgs } from "./kubernetes";
+import { FUNCTION_KAFKA_ACCESS, SINK_GROUP_ID, batchProducerEnv, functionKafkaUsers, realtimeProducerEnv, sinkEnv, type FunctionWiring } from "./spec";
 
 const SETTINGS: FunctionsSettings = {
   symbols: ["AAPL", "MSFT"],
@@ -84,66 +80,14 @@ describe("functions spec", () => {
       assert.deepEqual(FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.realtimeProducer].write, [TOPICS.realtime]);
       assert.deepEqual(FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.batchProducer].write, [TOPICS.batch]);
     });
-  });
 
-  describe("contentTag", () => {
-    let root: string;
-    const write = (file: string, content: string) => {
-      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      fs.writeFileSync(path.join(root, file), content);
-    };
-
-    beforeEach(() => {
-      root = fs.mkdtempSync(path.join(os.tmpdir(), "content-tag-"));
-      write("package.json", "{}");
-      write("app/main.ts", "console.log(1)");
-      write("app/lib/util.ts", "export {}");
-    });
-    afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
-
-    const tag = () => contentTag(root, ["package.json", "app"]);
-
-    it("is a pinned tag of the content", () => {
-      assert.match(tag(), /^src-[0-9a-f]{16}$/);
-      assert.equal(tag(), tag());
-    });
-
-    it("changes when a file changes, is added or is renamed", () => {
-      const before = tag();
-      write("app/lib/util.ts", "export const x = 1");
-      const edited = tag();
-      assert.notEqual(edited, before);
-      write("app/lib/more.ts", "");
-      const added = tag();
-      assert.notEqual(added, edited);
-      fs.renameSync(path.join(root, "app/lib/more.ts"), path.join(root, "app/lib/other.ts"));
-      assert.notEqual(tag(), added);
-    });
-
-    it("ignores node_modules, build output, caches and tests", () => {
-      const before = tag();
-      write("app/node_modules/dep/index.js", "x");
-      write("app/dist/main.js", "x");
-      write("app/__pycache__/x.pyc", "x");
-      write("app/main.test.ts", "x");
-      write("outside.ts", "not an input");
-      assert.equal(tag(), before);
-    });
-
-    it("hashes the Dockerfile and everything it copies, for every image we build", () => {
-      for (const [image, build] of Object.entries(IMAGE_BUILDS)) {
-        const inputs: readonly string[] = build.inputs;
-        const covered = (file: string) => inputs.some((i) => file === i || file.startsWith(`${i}/`));
-        assert.ok(covered(build.dockerfile), `${image}'s Dockerfile is one of its inputs`);
-        const dockerfile = fs.readFileSync(path.join(REPO_ROOT, build.dockerfile), "utf8");
-        const copied = dockerfile
-          .split("\n")
-          .filter((line) => /^COPY\s/.test(line) && !line.includes("--from="))
-          .flatMap((line) => line.split(/\s+/).slice(1, -1).filter((token) => !token.startsWith("--")))
-          .map((source) => path.posix.normalize(path.posix.join(build.context, source)).replace(/\/$/, ""));
-        if (image !== "postgres") assert.ok(copied.length > 0, `${image}'s Dockerfile copies something`);
-        for (const source of copied) assert.ok(covered(source), `${image} copies ${source}, which is not among its inputs`);
-      }
+    it("declare one Kafka user per function that talks to Kafka, named after its command (the name its pods log in with)", () => {
+      const users = functionKafkaUsers();
+      assert.deepEqual(users.map((u) => u.name).sort(), Object.keys(FUNCTION_KAFKA_ACCESS).sort());
+      assert.ok(!users.some((u) => u.name === FUNCTION_COMMANDS.ensureBuckets), "ensure-buckets never talks to Kafka");
+      const sink = users.find((u) => u.name === FUNCTION_COMMANDS.sink)!;
+      assert.deepEqual({ write: sink.write, read: sink.read, group: sink.group }, FUNCTION_KAFKA_ACCESS[FUNCTION_COMMANDS.sink]);
+      assert.equal(kafkaSecurity(FUNCTION_COMMANDS.sink, { caSecret: "ca", users: { sink: "s" } }).env.find((e) => e.name === ENV.kafkaUsername)!.value, sink.name);
     });
   });
 
@@ -214,15 +158,6 @@ describe("functions spec", () => {
       assert.equal(https(FUNCTION_COMMANDS.batchProducer, { ...SETTINGS, batchSource: "simulated" }), false);
       assert.equal(https(FUNCTION_COMMANDS.realtimeProducer), false, "the simulation needs no network");
       assert.equal(https(FUNCTION_COMMANDS.realtimeProducer, { ...SETTINGS, quoteSource: "live" }), true);
-    });
-  });
-
-  describe("envVars", () => {
-    it("lists plain values sorted by name, for stable previews", () => {
-      assert.deepEqual(envVars({ B: "2", A: "1" }), [
-        { name: "A", value: "1" },
-        { name: "B", value: "2" },
-      ]);
     });
   });
 });

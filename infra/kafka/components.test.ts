@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
-import type { KafkaSettings } from "./settings";
+import type { KafkaClusterSettings } from "./settings";
 import { runFailingProgram } from "../testing/mocks";
 import { DockerKafka } from "./docker";
-import { StrimziKafka } from "./strimzi";
+import { StrimziKafka } from "./kubernetes";
 
-const SETTINGS: KafkaSettings = {
+const SETTINGS: KafkaClusterSettings = {
   brokers: 1,
   partitions: 3,
   replicationFactor: 1,

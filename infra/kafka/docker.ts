@@ -2,13 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PORTS } from "../../contract";
 import { createContainer, createJob, createVolume, hostAddress, type ContainerSpec, type LocalPlacement } from "../docker";
-import { localKafkaProblems, type KafkaSettings } from "./settings";
+import { localKafkaProblems, type KafkaClusterSettings } from "./settings";
 import { BROKER_DATA_DIR, brokerEnv, topicInitScript, topicSpecs, type TopicSpec } from "./spec";
 
 export interface DockerKafkaArgs {
   /** Pinned apache/kafka image. */
   image: string;
-  settings: KafkaSettings;
+  settings: KafkaClusterSettings;
   placement: LocalPlacement;
   /** Host port of the HOST listener, published on the placement's bind address. */
   hostPort: number;

@@ -1,4 +1,4 @@
 export * from "./docker";
+export * from "./kubernetes";
 export * from "./settings";
 export * from "./spec";
-export * from "./strimzi";

@@ -3,7 +3,7 @@
  * them from here, and each component refuses what its target cannot run.
  */
 
-export interface KafkaSettings {
+export interface KafkaClusterSettings {
   /** Brokers in the cluster. @default 1 on `local` (one container), 3 on `cloud` */
   brokers: number;
   /** Partitions of the realtime and batch topics. @default 3 on `local`, 6 on `cloud` */
@@ -31,7 +31,7 @@ export function kafkaVersionOf(image: string): string {
 }
 
 /** What makes Kafka settings impossible on any target, with the key and the value. */
-function kafkaSettingsProblems(k: KafkaSettings): string[] {
+function kafkaSettingsProblems(k: KafkaClusterSettings): string[] {
   const problems: string[] = [];
   if (k.replicationFactor > k.brokers) {
     problems.push(`\`kafka.replicationFactor\` cannot exceed \`kafka.brokers\` (got ${k.replicationFactor} with ${k.brokers} broker${k.brokers === 1 ? "" : "s"})`);
@@ -43,13 +43,13 @@ function kafkaSettingsProblems(k: KafkaSettings): string[] {
 }
 
 /** What the local target (one broker container) refuses: the stack config reports it first, `DockerKafka` too. */
-export function localKafkaProblems(k: KafkaSettings): string[] {
+export function localKafkaProblems(k: KafkaClusterSettings): string[] {
   const problems = k.brokers === 1 ? [] : [`\`kafka.brokers\` must be 1 on a local stack, which runs one broker container (got ${k.brokers})`];
   return [...problems, ...kafkaSettingsProblems(k)];
 }
 
 /** What the cloud target refuses unless durability is given up by name: the stack config reports it first, `StrimziKafka` too. */
-export function cloudKafkaProblems(k: KafkaSettings): string[] {
+export function cloudKafkaProblems(k: KafkaClusterSettings): string[] {
   const problems = kafkaSettingsProblems(k);
   if (!k.unsafeReducedDurability) {
     const accept = "set `kafka.unsafeReducedDurability: true` to accept the risk";

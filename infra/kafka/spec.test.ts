@@ -4,10 +4,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TOPICS } from "../../contract";
-import type { KafkaSettings } from "./settings";
+import type { KafkaClusterSettings } from "./settings";
 import { brokerConfig, brokerEnv, propertyToEnv, topicInitScript, topicSpecs } from "./spec";
 
-const DEV: KafkaSettings = {
+const DEV: KafkaClusterSettings = {
   brokers: 1,
   partitions: 3,
   replicationFactor: 1,
@@ -16,7 +16,7 @@ const DEV: KafkaSettings = {
   storageGi: 100,
   unsafeReducedDurability: false,
 };
-const PROD: KafkaSettings = { ...DEV, brokers: 3, partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 };
+const PROD: KafkaClusterSettings = { ...DEV, brokers: 3, partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 };
 const HOUR_MS = 3_600_000;
 
 describe("kafka spec", () => {

@@ -1,5 +1,5 @@
 import { PORTS, TOPICS } from "../../contract";
-import type { KafkaSettings } from "./settings";
+import type { KafkaClusterSettings } from "./settings";
 
 /** A topic as every target declares it. */
 export interface TopicSpec {
@@ -13,7 +13,7 @@ export interface TopicSpec {
 const HOUR_MS = 3_600_000;
 
 /** The platform's three topics with the stack's durability and retention. */
-export function topicSpecs(k: KafkaSettings): TopicSpec[] {
+export function topicSpecs(k: KafkaClusterSettings): TopicSpec[] {
   const durability = {
     "min.insync.replicas": String(k.minInsyncReplicas),
     "unclean.leader.election.enable": "false",
@@ -28,7 +28,7 @@ export function topicSpecs(k: KafkaSettings): TopicSpec[] {
 }
 
 /** Cluster-wide broker settings: durability explicit, nothing created by accident. */
-export function brokerConfig(k: KafkaSettings): Record<string, string> {
+export function brokerConfig(k: KafkaClusterSettings): Record<string, string> {
   const internalRf = String(Math.min(3, k.replicationFactor));
   return {
     "default.replication.factor": String(k.replicationFactor),
@@ -50,7 +50,7 @@ export function propertyToEnv(property: string): string {
 }
 
 export interface BrokerContainerArgs {
-  settings: KafkaSettings;
+  settings: KafkaClusterSettings;
   /** Network alias of the broker; clients inside the network use `<alias>:9092`. */
   alias: string;
   /** Address advertised to clients on the host, e.g. `127.0.0.1:29092`. */

@@ -34,6 +34,20 @@ export interface ServiceAccountRoleArgs {
   tags: Record<string, string>;
 }
 
+/**
+ * The IAM role a workload runs as (IRSA) and the one service account its trust names: a component
+ * takes this and creates that service account itself, so that the two cannot disagree.
+ */
+export interface WorkloadRole {
+  arn: pulumi.Input<string>;
+  serviceAccount: string;
+}
+
+/** The annotation that makes a service account's pods run as the role. */
+export function workloadRoleAnnotations(role: WorkloadRole): Record<string, pulumi.Input<string>> {
+  return { "eks.amazonaws.com/role-arn": role.arn };
+}
+
 /** An IAM role for one service account, with one inline least-privilege policy. */
 export function serviceAccountRole(name: string, args: ServiceAccountRoleArgs, opts: pulumi.CustomResourceOptions): aws.iam.Role {
   const role = new aws.iam.Role(name, { assumeRolePolicy: serviceAccountTrustPolicy(args.oidcProviderArn, args.namespace, args.serviceAccount), tags: args.tags }, opts);

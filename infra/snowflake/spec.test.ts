@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { DAILY_METRICS_SCHEMA, LOADED_TABLES, TICK_WINDOWS_SCHEMA, publishedFilePattern, type TableSchema } from "../../contract";
-import { ROLE_PRIVILEGES, SNOWFLAKE_TYPES, copyStatement, quoted, snowflakeNames, snowflakeTrustPolicy, tableColumns } from "./spec";
+import { DAILY_METRICS_SCHEMA, LOADED_TABLES, LOAD_STAGE, TICK_WINDOWS_SCHEMA, publishedFilePattern, type TableSchema } from "../../contract";
+import { ROLE_PRIVILEGES, SNOWFLAKE_TYPES, copyStatement, externalStageGrant, quoted, roleGrants, snowflakeNames, snowflakeTrustPolicy, tableColumns, type RoleGrant } from "./spec";
 
 describe("snowflake spec", () => {
   describe("tableColumns", () => {
@@ -99,6 +99,66 @@ describe("snowflake spec", () => {
       assert.deepEqual(ROLE_PRIVILEGES.loader.stagingTables, ["DELETE"]);
       const all = Object.values(ROLE_PRIVILEGES).flatMap((r) => Object.entries(r).filter(([k]) => k !== "stagingTables").flatMap(([, v]) => v));
       for (const privilege of ["OWNERSHIP", "ALL", "DELETE", "TRUNCATE"]) assert.ok(!all.includes(privilege as never), privilege);
+    });
+  });
+
+  describe("roleGrants", () => {
+    const n = snowflakeNames("MARKET_DATA", "mdp", "prod");
+    const tables = Object.values(LOADED_TABLES);
+    const grants = [...roleGrants(n, tables), externalStageGrant(n)];
+    const of = (role: RoleGrant["role"]) => grants.filter((g) => g.role === role);
+    /** The object a grant names, whichever form its target takes. */
+    const objectOf = (g: RoleGrant): string => {
+      const t = g.target as Record<string, Record<string, unknown>>;
+      if (t.onAccountObject) return t.onAccountObject.objectName as string;
+      if (t.onSchema) return t.onSchema.schemaName as string;
+      const o = t.onSchemaObject!;
+      return (o.objectName ?? (o.all as { inSchema: string } | undefined)?.inSchema ?? (o.future as { inSchema: string }).inSchema) as string;
+    };
+    const schema = quoted(n.database, n.schema);
+
+    it("gives each grant its own resource name", () => {
+      const names = grants.map((g) => `${g.role}-${g.suffix}`);
+      assert.equal(new Set(names).size, names.length);
+    });
+
+    it("lets the analyst use the warehouse and read the tables, today's and future ones, and nothing else", () => {
+      const analyst = of("analyst");
+      assert.deepEqual([...new Set(analyst.flatMap((g) => g.privileges))].sort(), ["SELECT", "USAGE"]);
+      assert.deepEqual(analyst.find((g) => g.suffix === "warehouse")!.target, { onAccountObject: { objectType: "WAREHOUSE", objectName: n.warehouse } });
+      assert.deepEqual(analyst.find((g) => g.suffix === "tables")!.target, { onSchemaObject: { all: { objectTypePlural: "TABLES", inSchema: schema } } });
+      assert.deepEqual(analyst.find((g) => g.suffix === "future-tables")!.target, { onSchemaObject: { future: { objectTypePlural: "TABLES", inSchema: schema } } });
+      assert.ok(analyst.every((g) => g.privileges.every((p) => p === "USAGE" || p === "SELECT")));
+    });
+
+    it("lets the loader delete only from each staging table, never from a final table", () => {
+      const deletes = of("loader").filter((g) => g.privileges.includes("DELETE"));
+      assert.deepEqual(deletes.map(objectOf).sort(), tables.map((t) => quoted(n.database, n.schema, t.staging)).sort());
+      for (const t of tables) assert.ok(!deletes.some((g) => objectOf(g) === quoted(n.database, n.schema, t.table)), `${t.table} must keep its rows`);
+    });
+
+    it("lets the loader merge into the tables, read and write the internal load stage, and use the file format and the external stage", () => {
+      const loader = of("loader");
+      const on = (object: string) => loader.filter((g) => objectOf(g) === object).flatMap((g) => g.privileges);
+      assert.deepEqual(loader.find((g) => g.suffix === "tables")!.privileges, ["SELECT", "INSERT", "UPDATE"]);
+      assert.deepEqual(on(quoted(n.database, n.schema, LOAD_STAGE)), ["READ", "WRITE"]);
+      assert.deepEqual(on(quoted(n.database, n.schema, n.fileFormat)), ["USAGE"]);
+      assert.deepEqual(on(quoted(n.database, n.schema, n.stage)), ["USAGE"]);
+      assert.deepEqual(on(n.warehouse), ["USAGE"]);
+    });
+
+    it("grants no ownership and nothing outside the platform's warehouse, database and schema", () => {
+      for (const g of grants) {
+        assert.ok(!g.privileges.some((p) => p === "OWNERSHIP" || p.startsWith("ALL")), `${g.role}-${g.suffix}`);
+        const object = objectOf(g);
+        assert.ok(object === n.warehouse || object === n.database || object.startsWith(schema), `${g.role}-${g.suffix} is on ${object}`);
+      }
+    });
+
+    it("waits for the object each grant is on", () => {
+      for (const t of tables) assert.deepEqual(of("loader").find((g) => g.suffix === `staging-${t.schema.name}`)!.after, { stagingTable: t.schema.name });
+      assert.equal(externalStageGrant(n).after, "stage");
+      assert.equal(of("analyst").find((g) => g.suffix === "tables")!.after, "tables");
     });
   });
 });

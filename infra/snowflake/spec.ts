@@ -1,4 +1,4 @@
-import { LOAD_COLUMNS, publishedFilePattern, type LoadedTable } from "../../contract";
+import { LOAD_COLUMNS, LOAD_STAGE, publishedFilePattern, type LoadedTable } from "../../contract";
 
 // The columns and statements of the warehouse are the contract's (contract/warehouse.ts).
 export { SNOWFLAKE_TYPES, tableColumns, stagingColumns, type SnowflakeColumn } from "../../contract";
@@ -75,3 +75,68 @@ export const ROLE_PRIVILEGES = {
   },
   analyst: { warehouse: ["USAGE"], database: ["USAGE"], schema: ["USAGE"], tables: ["SELECT"] },
 } as const;
+
+export type SnowflakeRole = keyof typeof ROLE_PRIVILEGES;
+
+/** What a grant is on, as the provider's GrantPrivilegesToAccountRole takes it. */
+export type GrantTarget =
+  | { onAccountObject: { objectType: "WAREHOUSE" | "DATABASE"; objectName: string } }
+  | { onSchema: { schemaName: string } }
+  | { onSchemaObject: { objectType: "TABLE" | "STAGE" | "FILE FORMAT"; objectName: string } }
+  | { onSchemaObject: { all: { objectTypePlural: "TABLES"; inSchema: string } } }
+  | { onSchemaObject: { future: { objectTypePlural: "TABLES"; inSchema: string } } };
+
+/** The object a grant waits for: granting on an object that does not exist yet fails. */
+export type GrantedObject = "warehouse" | "database" | "schema" | "tables" | "fileFormat" | "loadStage" | "stage" | { stagingTable: string };
+
+export interface RoleGrant {
+  role: SnowflakeRole;
+  /** Ends its resource's name, `<component>-<role>-<suffix>`. */
+  suffix: string;
+  privileges: string[];
+  target: GrantTarget;
+  after: GrantedObject;
+}
+
+/**
+ * Every grant of the platform's roles, from {@link ROLE_PRIVILEGES}: both roles use the warehouse
+ * and reach the schema's tables, today's and future ones; the loader also uses the file format and
+ * the internal load stage, and empties each staging table. The external stage's grant is
+ * {@link externalStageGrant}, since the stage exists only with a landing bucket.
+ */
+export function roleGrants(n: SnowflakeNames, tables: readonly LoadedTable[]): RoleGrant[] {
+  const schema = quoted(n.database, n.schema);
+  const grants: RoleGrant[] = [];
+  for (const role of Object.keys(ROLE_PRIVILEGES) as SnowflakeRole[]) {
+    const p = ROLE_PRIVILEGES[role];
+    grants.push(
+      { role, suffix: "warehouse", privileges: [...p.warehouse], target: { onAccountObject: { objectType: "WAREHOUSE", objectName: n.warehouse } }, after: "warehouse" },
+      { role, suffix: "database", privileges: [...p.database], target: { onAccountObject: { objectType: "DATABASE", objectName: n.database } }, after: "database" },
+      { role, suffix: "schema", privileges: [...p.schema], target: { onSchema: { schemaName: schema } }, after: "schema" },
+      { role, suffix: "tables", privileges: [...p.tables], target: { onSchemaObject: { all: { objectTypePlural: "TABLES", inSchema: schema } } }, after: "tables" },
+      { role, suffix: "future-tables", privileges: [...p.tables], target: { onSchemaObject: { future: { objectTypePlural: "TABLES", inSchema: schema } } }, after: "schema" },
+    );
+    if (role === "loader") {
+      const l = ROLE_PRIVILEGES.loader;
+      grants.push(
+        { role, suffix: "file-format", privileges: [...l.fileFormat], target: { onSchemaObject: { objectType: "FILE FORMAT", objectName: quoted(n.database, n.schema, n.fileFormat) } }, after: "fileFormat" },
+        { role, suffix: "load-stage", privileges: [...l.loadStage], target: { onSchemaObject: { objectType: "STAGE", objectName: quoted(n.database, n.schema, LOAD_STAGE) } }, after: "loadStage" },
+        ...tables.map(
+          (t): RoleGrant => ({
+            role,
+            suffix: `staging-${t.schema.name}`,
+            privileges: [...l.stagingTables],
+            target: { onSchemaObject: { objectType: "TABLE", objectName: quoted(n.database, n.schema, t.staging) } },
+            after: { stagingTable: t.schema.name },
+          }),
+        ),
+      );
+    }
+  }
+  return grants;
+}
+
+/** The loader reads the external stage its pipes copy from. */
+export function externalStageGrant(n: SnowflakeNames): RoleGrant {
+  return { role: "loader", suffix: "stage", privileges: [...ROLE_PRIVILEGES.loader.stage], target: { onSchemaObject: { objectType: "STAGE", objectName: quoted(n.database, n.schema, n.stage) } }, after: "stage" };
+}

@@ -6,7 +6,7 @@ import { loaderUserArgs, rsaPublicKeyOf } from "./loader";
 import type { SnowflakeSettings } from "./settings";
 import { whenPresent } from "../outputs";
 import { zonePolicyStatements } from "../storage/spec";
-import { ROLE_PRIVILEGES, copyStatement, quoted, snowflakeTrustPolicy, tableColumns, type SnowflakeNames } from "./spec";
+import { copyStatement, externalStageGrant, roleGrants, snowflakeTrustPolicy, tableColumns, type RoleGrant, type SnowflakeNames } from "./spec";
 
 /** Resources of the Snowflake provider that are still preview features and must be switched on. */
 export const SNOWFLAKE_PREVIEW_FEATURES = [
@@ -103,24 +103,14 @@ export class SnowflakeWarehouse extends pulumi.ComponentResource {
     const analyst = new snowflake.AccountRole(`${name}-analyst-role`, { name: n.analystRole, comment: "Reads market data" }, child);
     const airflowUser = new snowflake.ServiceUser(`${name}-airflow-user`, loaderUserArgs(n, pulumi.secret(args.loaderPrivateKey).apply(rsaPublicKeyOf)), child);
     new snowflake.GrantAccountRole(`${name}-loader-to-airflow-user`, { roleName: loader.name, userName: airflowUser.name }, child);
-    const schemaFqn = quoted(n.database, n.schema);
-    for (const [roleKey, role] of [["loader", loader], ["analyst", analyst]] as const) {
-      const p = ROLE_PRIVILEGES[roleKey];
-      const grant = (suffix: string, grantArgs: Omit<snowflake.GrantPrivilegesToAccountRoleArgs, "accountRoleName">, dependsOn: pulumi.Resource[]) =>
-        new snowflake.GrantPrivilegesToAccountRole(`${name}-${roleKey}-${suffix}`, { accountRoleName: role.name, ...grantArgs }, { parent: this, dependsOn });
-      grant("warehouse", { privileges: [...p.warehouse], onAccountObject: { objectType: "WAREHOUSE", objectName: warehouse.name } }, [warehouse]);
-      grant("database", { privileges: [...p.database], onAccountObject: { objectType: "DATABASE", objectName: database.name } }, [database]);
-      grant("schema", { privileges: [...p.schema], onSchema: { schemaName: schemaFqn } }, [schema]);
-      grant("tables", { privileges: [...p.tables], onSchemaObject: { all: { objectTypePlural: "TABLES", inSchema: schemaFqn } } }, [...Object.values(tables), ...Object.values(stagingTables)]);
-      grant("future-tables", { privileges: [...p.tables], onSchemaObject: { future: { objectTypePlural: "TABLES", inSchema: schemaFqn } } }, [schema]);
-      if (roleKey === "loader") {
-        const l = ROLE_PRIVILEGES.loader;
-        grant("file-format", { privileges: [...l.fileFormat], onSchemaObject: { objectType: "FILE FORMAT", objectName: quoted(n.database, n.schema, n.fileFormat) } }, [fileFormat]);
-        grant("load-stage", { privileges: [...l.loadStage], onSchemaObject: { objectType: "STAGE", objectName: quoted(n.database, n.schema, LOAD_STAGE) } }, [loadStage]);
-        for (const t of args.tables) {
-          grant(`staging-${t.schema.name}`, { privileges: [...l.stagingTables], onSchemaObject: { objectType: "TABLE", objectName: quoted(n.database, n.schema, t.staging) } }, [stagingTables[t.schema.name]!]);
-        }
-      }
+    const roles = { loader, analyst };
+    const objects = { warehouse: [warehouse], database: [database], schema: [schema], tables: [...Object.values(tables), ...Object.values(stagingTables)], fileFormat: [fileFormat], loadStage: [loadStage] };
+    const grant = (g: RoleGrant, dependsOn: pulumi.Resource[]) =>
+      new snowflake.GrantPrivilegesToAccountRole(`${name}-${g.role}-${g.suffix}`, { accountRoleName: roles[g.role].name, privileges: g.privileges, ...g.target }, { parent: this, dependsOn });
+    for (const g of roleGrants(n, args.tables)) {
+      grant(g, typeof g.after === "object" ? [stagingTables[g.after.stagingTable]!] : objects[g.after as keyof typeof objects]);
+    }
+    for (const [roleKey, role] of Object.entries(roles)) {
       // Custom roles hang under SYSADMIN, as Snowflake recommends, so administrators keep control.
       new snowflake.GrantAccountRole(`${name}-${roleKey}-to-sysadmin`, { roleName: role.name, parentRoleName: "SYSADMIN" }, child);
     }
@@ -152,11 +142,7 @@ export class SnowflakeWarehouse extends pulumi.ComponentResource {
         { database: database.name, schema: schema.name, name: n.stage, url: pulumi.interpolate`s3://${l.bucket.bucket}/`, storageIntegration: integration.name },
         { parent: this, dependsOn: [access] },
       );
-      const stageGrant = new snowflake.GrantPrivilegesToAccountRole(
-        `${name}-loader-stage`,
-        { accountRoleName: loader.name, privileges: [...ROLE_PRIVILEGES.loader.stage], onSchemaObject: { objectType: "STAGE", objectName: quoted(n.database, n.schema, n.stage) } },
-        { parent: this, dependsOn: [stage] },
-      );
+      const stageGrant = grant(externalStageGrant(n), [stage]);
       const queues = l.pipedTables.map((t) => {
         const staging = stagingTables[t.schema.name];
         if (!staging) throw new pulumi.ResourceError(`the piped dataset ${t.schema.name} has no staging table`, this);

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ENV, PORTS, STOP_GRACE_SECONDS } from "../../contract";
+import { ENV, PORTS, STOP_GRACE_SECONDS, TOPICS } from "../../contract";
+import type { KafkaUserSpec } from "../kafka";
 import type { SparkSettings } from "./settings";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL, restrictedContainerSecurity, restrictedPodSecurity, tcp } from "../kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_FILES, KAFKA_CLIENT_LABEL, kafkaClientFiles, restrictedContainerSecurity, restrictedPodSecurity, tcp, workloadRoleAnnotations, type WorkloadRole } from "../kubernetes";
 import { whenPresent } from "../outputs";
 import { DRIVER_PORTS, SPARK_JOBS, SPARK_LABEL, SPARK_GID, SPARK_PORT_RANGE, SPARK_UID, jobCommand, masterCommand, masterUrl, sparkMemoryMiB, sparkSecurityConf, streamingDriverConf, workerCommand } from "./spec";
 
@@ -15,8 +16,6 @@ type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
 const MASTER_HOSTNAME = "spark-master";
-const KAFKA_CA_MOUNT = "/etc/kafka-ca";
-const KAFKA_USER_MOUNT = "/etc/kafka-user";
 /** Where every Spark process of the cluster reads `spark-defaults.conf`: the authentication secret. */
 export const SPARK_CONF_MOUNT = "/etc/spark-conf";
 
@@ -25,6 +24,15 @@ export function workerResources(s: SparkSettings): k8s.types.input.core.v1.Resou
   const memory = `${sparkMemoryMiB(s.workerMemory) + 768}Mi`;
   return { requests: { cpu: String(s.workerCores), memory }, limits: { cpu: String(s.workerCores), memory } };
 }
+
+/** The service account Spark's pods run as, which its IAM role trusts. */
+export const SPARK_SERVICE_ACCOUNT = "spark";
+
+/**
+ * Spark's Kafka user: it reads both topics, and its Kafka source generates its consumer group ids
+ * (spark-kafka-source-<uuid>...), hence a group prefix.
+ */
+export const SPARK_KAFKA_USER: KafkaUserSpec = { name: "spark", write: [], read: [TOPICS.realtime, TOPICS.batch], group: "spark-kafka-", groupPattern: "prefix" };
 
 /** The Kafka user the streaming job reads as: its name, and the Secret (key `password`) Strimzi made for it. */
 export interface SparkKafkaUser {
@@ -36,8 +44,8 @@ export interface KubernetesSparkArgs {
   image: pulumi.Input<string>;
   namespace: pulumi.Input<string>;
   settings: SparkSettings;
-  /** Service account the pods run as (with its IAM role for the buckets). */
-  serviceAccountName: pulumi.Input<string>;
+  /** The IAM role the pods run as (the buckets); the component creates the service account its trust names. */
+  role: WorkloadRole;
   /** Plain settings of the jobs: Kafka bootstrap, buckets, region. No credential passes here. */
   env: EnvVar[];
   /** Only the streaming job's driver reads Kafka's credentials; the master and workers never hold them. */
@@ -96,8 +104,8 @@ export function tickWindowsContainer(args: Pick<KubernetesSparkArgs, "image" | "
       { name: ENV.kafkaSsl, value: "true" },
       { name: ENV.kafkaSaslMechanism, value: "scram-sha-512" },
       { name: ENV.kafkaUsername, value: args.kafkaUser.name },
-      { name: `${ENV.kafkaPassword}_FILE`, value: `${KAFKA_USER_MOUNT}/password` },
-      { name: ENV.kafkaCaFile, value: `${KAFKA_CA_MOUNT}/ca.crt` },
+      { name: `${ENV.kafkaPassword}_FILE`, value: KAFKA_CLIENT_FILES.password },
+      { name: ENV.kafkaCaFile, value: KAFKA_CLIENT_FILES.ca },
       { name: "SPARK_LOCAL_DIRS", value: "/tmp/local" },
     ],
     ports: [
@@ -108,20 +116,6 @@ export function tickWindowsContainer(args: Pick<KubernetesSparkArgs, "image" | "
     readinessProbe: { httpGet: { path: "/", port: 4040 }, periodSeconds: 15, failureThreshold: 4 },
     livenessProbe: { tcpSocket: { port: DRIVER_PORTS.driver }, initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 6 },
     resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "1536Mi" } },
-  };
-}
-
-/** The Kafka Secrets the streaming driver mounts: its user's password and the cluster CA. */
-export function kafkaClientVolumes(user: pulumi.Input<string>, caSecret: pulumi.Input<string>): { volumes: Volume[]; mounts: VolumeMount[] } {
-  return {
-    volumes: [
-      { name: "kafka-ca", secret: { secretName: caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
-      { name: "kafka-user", secret: { secretName: user, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
-    ],
-    mounts: [
-      { name: "kafka-ca", mountPath: KAFKA_CA_MOUNT, readOnly: true },
-      { name: "kafka-user", mountPath: KAFKA_USER_MOUNT, readOnly: true },
-    ],
   };
 }
 
@@ -151,10 +145,19 @@ export class KubernetesSpark extends pulumi.ComponentResource {
   readonly uiUrl: pulumi.Output<string>;
   /** Secret with the cluster's `spark-defaults.conf`, which every driver of the cluster mounts (see {@link sparkConfVolume}). */
   readonly confSecretName: pulumi.Output<string>;
+  /** The service account of Spark's pods, which drivers started elsewhere (the DAGs' spark-submit) run as too. */
+  readonly serviceAccountName: pulumi.Output<string>;
 
   constructor(name: string, args: KubernetesSparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("market-data:spark:KubernetesSpark", name, {}, opts);
     const child = { parent: this };
+    // The stack created it before the component did: the alias keeps it.
+    const account = new k8s.core.v1.ServiceAccount(
+      `${name}-account`,
+      { metadata: { name: args.role.serviceAccount, namespace: args.namespace, labels: args.labels, annotations: workloadRoleAnnotations(args.role) }, automountServiceAccountToken: false },
+      { parent: this, aliases: [{ parent: pulumi.rootStackResource }] },
+    );
+    this.serviceAccountName = account.metadata.name;
     const component = (role: string) => ({ ...args.labels, "app.kubernetes.io/component": role, ...SPARK_LABEL });
     const masterLabels = component("spark-master");
     const workerLabels = component("spark-worker");
@@ -186,7 +189,7 @@ export class KubernetesSpark extends pulumi.ComponentResource {
     const host = pulumi.interpolate`${MASTER_HOSTNAME}.${service.metadata.name}.${service.metadata.namespace}.svc`;
     const pod = (labels: Record<string, string>, container: Container, extra: { volumes?: Volume[]; mounts?: VolumeMount[] } = {}, dns: Partial<PodSpec> = {}) => ({
       metadata: { labels },
-      spec: sparkPodSpec({ serviceAccountName: args.serviceAccountName, confSecret: conf.metadata.name, container, ...extra }, dns),
+      spec: sparkPodSpec({ serviceAccountName: account.metadata.name, confSecret: conf.metadata.name, container, ...extra }, dns),
     });
     new k8s.apps.v1.Deployment(
       `${name}-master`,
@@ -247,7 +250,7 @@ export class KubernetesSpark extends pulumi.ComponentResource {
           replicas: 1,
           strategy: { type: "Recreate" },
           selector: { matchLabels: streamingLabels },
-          template: pod({ ...streamingLabels, ...KAFKA_CLIENT_LABEL, ...EGRESS_LABELS.https }, tickWindowsContainer(args, host.apply(masterUrl)), kafkaClientVolumes(args.kafkaUser.secret, args.kafkaCaSecret)),
+          template: pod({ ...streamingLabels, ...KAFKA_CLIENT_LABEL, ...EGRESS_LABELS.https }, tickWindowsContainer(args, host.apply(masterUrl)), kafkaClientFiles(args.kafkaUser.secret, args.kafkaCaSecret)),
         },
       },
       { parent: this, dependsOn: [service] },
@@ -255,6 +258,6 @@ export class KubernetesSpark extends pulumi.ComponentResource {
     this.masterUrl = host.apply(masterUrl);
     this.uiUrl = pulumi.interpolate`http://${host}:${PORTS.sparkMasterUi}`;
     this.confSecretName = conf.metadata.name;
-    this.registerOutputs({ masterUrl: this.masterUrl, uiUrl: this.uiUrl, confSecretName: this.confSecretName });
+    this.registerOutputs({ masterUrl: this.masterUrl, uiUrl: this.uiUrl, confSecretName: this.confSecretName, serviceAccountName: this.serviceAccountName });
   }
 }

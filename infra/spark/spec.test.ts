@@ -48,7 +48,7 @@ describe("spark spec", () => {
 
   describe("jobEnv", () => {
     it("tells jobs where Kafka, the object store, each zone's bucket and the master are", () => {
-      assert.deepEqual(jobEnv({ kafkaBootstrap: "kafka:9092", s3Endpoint: "http://objectstore:9000", buckets: { raw: "b-raw", processed: "b-processed" }, sparkMaster: "spark://m:7077" }), {
+      assert.deepEqual(jobEnv({ kafkaBootstrap: "kafka:9092", s3Endpoint: "http://objectstore:9000", bucketNames: { raw: "b-raw", processed: "b-processed" }, sparkMaster: "spark://m:7077" }), {
         [ENV.kafkaBrokers]: "kafka:9092",
         [ENV.s3Endpoint]: "http://objectstore:9000",
         [ENV.s3ForcePathStyle]: "true",
@@ -59,7 +59,7 @@ describe("spark spec", () => {
     });
 
     it("leaves the endpoint to the SDK on AWS and the master to the command line", () => {
-      const env = jobEnv({ kafkaBootstrap: "k:9093", buckets: {} });
+      const env = jobEnv({ kafkaBootstrap: "k:9093", bucketNames: {} });
       assert.deepEqual(Object.keys(env), [ENV.kafkaBrokers]);
     });
   });

@@ -40,7 +40,7 @@ export function workerCommand(settings: SparkSettings, master: string): string[]
 export function jobEnv(a: {
   kafkaBootstrap: pulumi.Input<string>;
   s3Endpoint?: pulumi.Input<string>;
-  buckets: Partial<Record<Zone, pulumi.Input<string>>>;
+  bucketNames: Partial<Record<Zone, pulumi.Input<string>>>;
   /** Unset for the Spark pods themselves, which are told their master by command line. */
   sparkMaster?: pulumi.Input<string>;
 }): Record<string, pulumi.Input<string>> {
@@ -50,7 +50,7 @@ export function jobEnv(a: {
     env[ENV.s3Endpoint] = a.s3Endpoint;
     env[ENV.s3ForcePathStyle] = "true";
   }
-  for (const [zone, bucket] of Object.entries(a.buckets) as [Zone, pulumi.Input<string>][]) env[ZONE_BUCKET_ENV[zone]] = bucket;
+  for (const [zone, bucket] of Object.entries(a.bucketNames) as [Zone, pulumi.Input<string>][]) env[ZONE_BUCKET_ENV[zone]] = bucket;
   return env;
 }
 

@@ -121,7 +121,7 @@ function accessLogBucket(name: string, args: S3ZonesArgs, parent: pulumi.Resourc
  */
 export class S3Zones extends pulumi.ComponentResource {
   readonly buckets: Record<Zone, aws.s3.Bucket>;
-  readonly names: Record<Zone, pulumi.Output<string>>;
+  readonly bucketNames: Record<Zone, pulumi.Output<string>>;
   readonly arns: Record<Zone, pulumi.Output<string>>;
   readonly accessLogs: aws.s3.Bucket;
 
@@ -151,8 +151,8 @@ export class S3Zones extends pulumi.ComponentResource {
     }
     this.buckets = buckets;
     this.accessLogs = logs;
-    this.names = Object.fromEntries(ZONES.map((z) => [z, buckets[z].bucket])) as Record<Zone, pulumi.Output<string>>;
+    this.bucketNames = Object.fromEntries(ZONES.map((z) => [z, buckets[z].bucket])) as Record<Zone, pulumi.Output<string>>;
     this.arns = Object.fromEntries(ZONES.map((z) => [z, buckets[z].arn])) as Record<Zone, pulumi.Output<string>>;
-    this.registerOutputs({ names: this.names, arns: this.arns });
+    this.registerOutputs({ bucketNames: this.bucketNames, arns: this.arns });
   }
 }

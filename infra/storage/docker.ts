@@ -85,7 +85,7 @@ export class DockerObjectStore extends pulumi.ComponentResource {
   readonly endpointInternal: pulumi.Output<string>;
   /** S3 endpoint for clients on the host. */
   readonly endpointHost: pulumi.Output<string>;
-  readonly buckets: Record<Zone, pulumi.Output<string>>;
+  readonly bucketNames: Record<Zone, pulumi.Output<string>>;
   readonly accessKeyId: pulumi.Output<string>;
   readonly secretAccessKey: pulumi.Output<string>;
   /** Resolves once the buckets exist (the bucket job exited 0). */
@@ -107,9 +107,9 @@ export class DockerObjectStore extends pulumi.ComponentResource {
     const init = createJob(name, bucketInitSpec(args, this.endpointInternal, password.result), args.placement, "creating the buckets", { parent: this, dependsOn: [store] });
     this.ready = init.done;
     const names = bucketNames(args.settings.bucketPrefix);
-    this.buckets = Object.fromEntries(ZONES.map((zone) => [zone, pulumi.output(names[zone])])) as Record<Zone, pulumi.Output<string>>;
+    this.bucketNames = Object.fromEntries(ZONES.map((zone) => [zone, pulumi.output(names[zone])])) as Record<Zone, pulumi.Output<string>>;
     this.accessKeyId = pulumi.output(ROOT_USER);
     this.secretAccessKey = password.result;
-    this.registerOutputs({ endpointInternal: this.endpointInternal, endpointHost: this.endpointHost, buckets: this.buckets });
+    this.registerOutputs({ endpointInternal: this.endpointInternal, endpointHost: this.endpointHost, bucketNames: this.bucketNames });
   }
 }

@@ -1,5 +1,5 @@
 import { PORTS } from "../../contract";
-import type { Env } from "../docker";
+import type { ContainerEnv } from "../docker";
 
 /**
  * S3-compatible servers the local target can run. Each speaks S3 with static root credentials; they
@@ -12,8 +12,8 @@ export interface ObjectStoreServer {
   consolePort?: number;
   command?: string[];
   dataPath: string;
-  env(accessKey: string): Env;
-  secretEnv(secretKey: string | import("@pulumi/pulumi").Input<string>): Env;
+  env(accessKey: string): ContainerEnv;
+  secretEnv(secretKey: string | import("@pulumi/pulumi").Input<string>): ContainerEnv;
   /** Health check run inside the container; only tools the image ships. */
   healthcheck?: string[];
 }

@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
 import { TOPICS } from "../../contract";
-import type { KafkaSettings } from "./settings";
+import type { KafkaClusterSettings } from "./settings";
 import { KAFKA_CLIENT_LABEL } from "../kubernetes";
 import { topicSpecs } from "./spec";
 import type { Json } from "../testing/inspect";
 import { kafkaVersionOf } from "./settings";
-import { CLIENT_LISTENER_PORT, kafkaClusterSpec, nodePoolSpec, strimziChartValues, topicResourceSpec, userResourceSpec } from "./strimzi";
+import { CLIENT_LISTENER_PORT, kafkaClusterSpec, nodePoolSpec, strimziChartValues, topicResourceSpec, userResourceSpec } from "./kubernetes";
 
-const PROD: KafkaSettings = {
+const PROD: KafkaClusterSettings = {
   brokers: 3,
   partitions: 6,
   replicationFactor: 3,

@@ -1,58 +1,7 @@
-import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { BUILT_IMAGES, IMAGE_BUILDS, contentTag, type BuiltImage } from "./spec";
-
-export interface ImagesArgs {
-  /** Repository root, where the build contexts are. */
-  root: string;
-  /** The folder the provider resolves relative paths from: the program's working directory. */
-  workDir: string;
-  /**
-   * Docker network of the builds' RUN steps (`npm ci` needs one), e.g. `host` on an engine without
-   * a default bridge. @default the engine's default (its bridge)
-   */
-  network?: string;
-  /** Base image of each build, passed as the Dockerfile's BASE_IMAGE argument. */
-  baseImages: Record<BuiltImage, string>;
-  /** Name prefix of the images or repositories. */
-  prefix: string;
-}
-
-/**
- * The provider resolves the context and the Dockerfile from its working directory, which is the
- * program's (`stacks/`), not the project root. Relative, so that every checkout gets the same
- * inputs (and the offline plan the same text).
- */
-export function buildArgs(args: ImagesArgs, image: BuiltImage): docker.types.input.DockerBuild {
-  const spec = IMAGE_BUILDS[image];
-  const fromWorkDir = (repoPath: string) => path.relative(args.workDir, path.join(args.root, repoPath)) || ".";
-  return {
-    context: fromWorkDir(spec.context),
-    dockerfile: fromWorkDir(spec.dockerfile),
-    args: { BASE_IMAGE: args.baseImages[image] },
-    platform: "linux/amd64",
-    ...(args.network ? { network: args.network } : {}),
-  };
-}
-
-/** Our images (functions, Spark jobs, Airflow DAGs) built on the local Docker engine, tagged by content. */
-export class LocalImages extends pulumi.ComponentResource {
-  readonly refs: Record<BuiltImage, pulumi.Output<string>>;
-
-  constructor(name: string, args: ImagesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("market-data:functions:LocalImages", name, {}, opts);
-    const refs = {} as Record<BuiltImage, pulumi.Output<string>>;
-    for (const image of BUILT_IMAGES) {
-      const tag = contentTag(args.root, IMAGE_BUILDS[image].inputs);
-      const built = new docker.Image(`${name}-${image}`, { imageName: `${args.prefix}/${image}:${tag}`, build: buildArgs(args, image), skipPush: true }, { parent: this });
-      refs[image] = built.imageName;
-    }
-    this.refs = refs;
-    this.registerOutputs({ refs });
-  }
-}
+import { BUILT_IMAGES, IMAGE_BUILDS, buildArgs, contentTag, type BuiltImage, type ImagesArgs } from "./builds";
 
 /**
  * Our images pushed to private ECR repositories (immutable tags, scanned on push); workloads pull
@@ -66,7 +15,8 @@ export class EcrImages extends pulumi.ComponentResource {
   readonly tags: Record<BuiltImage, string>;
 
   constructor(name: string, args: ImagesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("market-data:functions:EcrImages", name, {}, opts);
+    // Declared in infra/functions before: the alias keeps existing stacks' repositories and images.
+    super("market-data:images:EcrImages", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "market-data:functions:EcrImages" }] });
     const refs = {} as Record<BuiltImage, pulumi.Output<string>>;
     const repositories = {} as Record<BuiltImage, aws.ecr.Repository>;
     const tags = {} as Record<BuiltImage, string>;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EGRESS_LABELS, KAFKA_CLIENT_LABEL } from "../kubernetes";
-import { cloudKafkaProblems, type KafkaSettings } from "./settings";
+import { cloudKafkaProblems, type KafkaClusterSettings } from "./settings";
 import { brokerConfig, topicSpecs, type TopicSpec } from "./spec";
 
 /** Strimzi's v1 API (Strimzi 1.x accepts only v1). */
@@ -20,7 +20,7 @@ export interface KafkaUserSpec {
   groupPattern?: "literal" | "prefix";
 }
 
-export function kafkaClusterSpec(settings: KafkaSettings, version: string) {
+export function kafkaClusterSpec(settings: KafkaClusterSettings, version: string) {
   return {
     kafka: {
       version,
@@ -82,7 +82,7 @@ export function userResourceSpec(u: KafkaUserSpec) {
 
 export interface StrimziKafkaArgs {
   namespace: pulumi.Input<string>;
-  settings: KafkaSettings;
+  settings: KafkaClusterSettings;
   /** Kafka release, e.g. 4.3.1; must be one the Strimzi version supports. */
   version: string;
   chartVersion: string;

@@ -1,0 +1,3 @@
+export * from "./aws";
+export * from "./builds";
+export * from "./docker";
