@@ -24,10 +24,10 @@ const SETTINGS: AirflowSettings = { adminUser: "admin", executor: "KubernetesExe
 describe("airflow spec", () => {
   describe("airflowVersionOf", () => {
     it("reads the Airflow release from the image tag", () => {
-      assert.equal(airflowVersionOf("apache/airflow:3.3.2-python3.12"), "3.3.2");
+      assert.equal(airflowVersionOf("apache/airflow:3.3.2-python3.11"), "3.3.2");
       assert.equal(airflowVersionOf("apache/airflow:3.1.0"), "3.1.0");
       assert.equal(airflowVersionOf("registry.example.com:5000/apache/airflow:3.0.6-python3.11"), "3.0.6");
-      assert.equal(airflowVersionOf(`apache/airflow:3.3.2-python3.12@sha256:${"a".repeat(64)}`), "3.3.2");
+      assert.equal(airflowVersionOf(`apache/airflow:3.3.2-python3.11@sha256:${"a".repeat(64)}`), "3.3.2");
     });
 
     it("refuses a tag without a release, naming the setting", () => {

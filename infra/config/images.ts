@@ -8,7 +8,7 @@ export interface ImageSettings {
   kafka: string;
   /** @default "apache/spark:4.2.0-scala2.13-java17-python3-ubuntu" */
   spark: string;
-  /** @default "apache/airflow:3.3.2-python3.12" */
+  /** @default "apache/airflow:3.3.2-python3.11" */
   airflow: string;
   /** @default "postgres:17.11-bookworm" */
   postgres: string;
@@ -33,7 +33,7 @@ export interface ImageSettings {
 export const DEFAULT_IMAGES: ImageSettings = {
   kafka: "apache/kafka:4.3.1",
   spark: "apache/spark:4.2.0-scala2.13-java17-python3-ubuntu",
-  airflow: "apache/airflow:3.3.2-python3.12",
+  airflow: "apache/airflow:3.3.2-python3.11",
   postgres: "postgres:17.11-bookworm",
   objectStore: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
   node: "node:22.23.3-bookworm-slim",
