@@ -47,4 +47,9 @@ describe("airflow image", function () {
     const jobs = (await inImage("ls", JOBS_DIR)).split("\n");
     for (const file of ["contract.json", "daily_metrics.py", "tick_windows.py", "window_publisher.py"]) assert.ok(jobs.includes(file), `${file} in ${jobs.join(", ")}`);
   });
+
+  it("leaves out the tests of the jobs and of the DAGs (functions/.dockerignore)", async () => {
+    const copied = (await inImage("find", JOBS_DIR, `${AIRFLOW_HOME}/dags`, "-name", "test_*.py", "-o", "-name", "conftest.py", "-o", "-name", "testing.py")).split("\n").filter(Boolean);
+    assert.deepEqual(copied, []);
+  });
 });

@@ -12,7 +12,7 @@ export const IMAGE_BUILDS = {
   },
   spark: { context: "functions/spark", dockerfile: "functions/spark/Dockerfile", inputs: ["functions/spark"] },
   // Airflow gets the Spark jobs too: its tasks submit them.
-  airflow: { context: "functions", dockerfile: "functions/airflow/Dockerfile", inputs: ["functions/airflow", "functions/spark/jobs"] },
+  airflow: { context: "functions", dockerfile: "functions/airflow/Dockerfile", inputs: ["functions/.dockerignore", "functions/airflow", "functions/spark/jobs"] },
   // The public image, rebuilt unchanged, so that it is pushed and pulled by digest like ours.
   postgres: { context: "functions/postgres", dockerfile: "functions/postgres/Dockerfile", inputs: ["functions/postgres"] },
 } as const;

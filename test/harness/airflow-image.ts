@@ -74,7 +74,7 @@ async function imageExists(e: DockerEngine, tag: string): Promise<boolean> {
  * build: pip installs from a wheelhouse of the locked packages inside the image (PIP_NO_INDEX,
  * PIP_FIND_LINKS). Airflow itself is not preinstalled, as it is in the real image: the Dockerfile's
  * pinned `pip install` must bring it. Cached in the engine by a tag that changes with the lock or
- * this file.
+ * this file; the stand-ins of other tags are removed.
  */
 export async function airflowBaseImage(e: DockerEngine): Promise<string> {
   const release = airflowVersionOf(DEFAULT_IMAGES.airflow);
@@ -116,5 +116,9 @@ export async function airflowBaseImage(e: DockerEngine): Promise<string> {
     { timeoutMs: 900_000 },
   );
   rmSync(work, { recursive: true, force: true });
+  // A stand-in of an earlier lock or harness would stay in the kept data root (about 500 MB each).
+  const repository = tag.slice(0, tag.lastIndexOf(":"));
+  const stale = (await e.docker(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}", repository])).split("\n").filter((t) => t && t !== tag);
+  if (stale.length) await e.docker(["image", "rm", ...stale]).catch(() => undefined);
   return tag;
 }
