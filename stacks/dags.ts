@@ -6,7 +6,7 @@ import type { FunctionsSettings, SnowflakeSettings } from "../infra/config";
 import { airflowLoaderUser, type SnowflakeNames } from "../infra/snowflake";
 import { functionEgress, functionPodSpec, type KafkaClientSecrets } from "../infra/functions";
 import type { FunctionEnv } from "../infra/functions/spec";
-import { EGRESS_LABELS, KAFKA_CLIENT_LABEL } from "../infra/kubernetes";
+import { EGRESS_LABELS, KAFKA_CLIENT_FILES, KAFKA_CLIENT_LABEL, kafkaClientFiles } from "../infra/kubernetes";
 import { DRIVER_PORTS, JOBS_DIR, SPARK_HOME, SPARK_LABEL, sparkPodSpec } from "../infra/spark";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -18,8 +18,6 @@ const TASK_CONTAINER = "base";
 
 /** The Kafka user Airflow reads the sink group's offsets as (a Strimzi KafkaUser: its Secret holds `password`). */
 export const AIRFLOW_KAFKA_USER = "airflow";
-const AIRFLOW_KAFKA_CA_MOUNT = "/etc/kafka-ca";
-const AIRFLOW_KAFKA_USER_MOUNT = "/etc/kafka-user";
 
 /**
  * Kafka's CA and the Airflow user's password as files of every Airflow pod, and the Kafka
@@ -27,20 +25,13 @@ const AIRFLOW_KAFKA_USER_MOUNT = "/etc/kafka-user";
  */
 export function airflowKafkaFiles(userSecret: pulumi.Input<string>, caSecret: pulumi.Input<string>): { volumes: Volume[]; mounts: VolumeMount[]; extra: Record<string, string> } {
   return {
-    volumes: [
-      { name: "kafka-ca", secret: { secretName: caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
-      { name: "kafka-user", secret: { secretName: userSecret, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
-    ],
-    mounts: [
-      { name: "kafka-ca", mountPath: AIRFLOW_KAFKA_CA_MOUNT, readOnly: true },
-      { name: "kafka-user", mountPath: AIRFLOW_KAFKA_USER_MOUNT, readOnly: true },
-    ],
+    ...kafkaClientFiles(userSecret, caSecret),
     extra: {
       "security.protocol": "SASL_SSL",
       "sasl.mechanism": "SCRAM-SHA-512",
       "sasl.username": AIRFLOW_KAFKA_USER,
-      "sasl.password.file": `${AIRFLOW_KAFKA_USER_MOUNT}/password`,
-      "ssl.ca.location": `${AIRFLOW_KAFKA_CA_MOUNT}/ca.crt`,
+      "sasl.password.file": KAFKA_CLIENT_FILES.password,
+      "ssl.ca.location": KAFKA_CLIENT_FILES.ca,
     },
   };
 }

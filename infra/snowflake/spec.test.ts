@@ -95,8 +95,8 @@ describe("snowflake spec", () => {
   describe("ROLE_PRIVILEGES", () => {
     it("lets the analyst only read, the loader delete only from staging, and nobody own anything", () => {
       assert.deepEqual(ROLE_PRIVILEGES.analyst.tables, ["SELECT"]);
-      assert.deepEqual(ROLE_PRIVILEGES.loader.tables, ["SELECT", "INSERT", "UPDATE"]);
-      assert.deepEqual(ROLE_PRIVILEGES.loader.stagingTables, ["DELETE"]);
+      assert.deepEqual(ROLE_PRIVILEGES.loader.finalTables, ["SELECT", "INSERT", "UPDATE"]);
+      assert.deepEqual(ROLE_PRIVILEGES.loader.stagingTables, ["SELECT", "INSERT", "DELETE"]);
       const all = Object.values(ROLE_PRIVILEGES).flatMap((r) => Object.entries(r).filter(([k]) => k !== "stagingTables").flatMap(([, v]) => v));
       for (const privilege of ["OWNERSHIP", "ALL", "DELETE", "TRUNCATE"]) assert.ok(!all.includes(privilege as never), privilege);
     });
@@ -140,11 +140,22 @@ describe("snowflake spec", () => {
     it("lets the loader merge into the tables, read and write the internal load stage, and use the file format and the external stage", () => {
       const loader = of("loader");
       const on = (object: string) => loader.filter((g) => objectOf(g) === object).flatMap((g) => g.privileges);
-      assert.deepEqual(loader.find((g) => g.suffix === "tables")!.privileges, ["SELECT", "INSERT", "UPDATE"]);
+      for (const t of tables) {
+        assert.deepEqual(on(quoted(n.database, n.schema, t.table)), ["SELECT", "INSERT", "UPDATE"], t.table);
+        assert.deepEqual(on(quoted(n.database, n.schema, t.staging)), ["SELECT", "INSERT", "DELETE"], t.staging);
+      }
       assert.deepEqual(on(quoted(n.database, n.schema, LOAD_STAGE)), ["READ", "WRITE"]);
       assert.deepEqual(on(quoted(n.database, n.schema, n.fileFormat)), ["USAGE"]);
       assert.deepEqual(on(quoted(n.database, n.schema, n.stage)), ["USAGE"]);
       assert.deepEqual(on(n.warehouse), ["USAGE"]);
+    });
+
+    it("grants the loader each loaded table by name: nothing schema-wide, nothing on tables added later", () => {
+      const loader = of("loader");
+      const onObject = (g: RoleGrant) => (g.target as { onSchemaObject?: { objectType?: string; all?: unknown; future?: unknown } }).onSchemaObject;
+      for (const g of loader) assert.ok(onObject(g)?.all === undefined && onObject(g)?.future === undefined, `loader-${g.suffix} is schema-wide`);
+      const onTables = loader.filter((g) => onObject(g)?.objectType === "TABLE").map(objectOf).sort();
+      assert.deepEqual(onTables, tables.flatMap((t) => [t.table, t.staging]).map((name) => quoted(n.database, n.schema, name)).sort());
     });
 
     it("grants no ownership and nothing outside the platform's warehouse, database and schema", () => {
@@ -156,7 +167,10 @@ describe("snowflake spec", () => {
     });
 
     it("waits for the object each grant is on", () => {
-      for (const t of tables) assert.deepEqual(of("loader").find((g) => g.suffix === `staging-${t.schema.name}`)!.after, { stagingTable: t.schema.name });
+      for (const t of tables) {
+        assert.deepEqual(of("loader").find((g) => g.suffix === `staging-${t.schema.name}`)!.after, { stagingTable: t.schema.name });
+        assert.deepEqual(of("loader").find((g) => g.suffix === `table-${t.schema.name}`)!.after, { table: t.schema.name });
+      }
       assert.equal(externalStageGrant(n).after, "stage");
       assert.equal(of("analyst").find((g) => g.suffix === "tables")!.after, "tables");
     });

@@ -59,16 +59,18 @@ export function snowflakeTrustPolicy(snowflakeUserArn: string, externalId: strin
 }
 
 /**
- * Privileges of each role: the loader merges into the tables (insert and update, never delete) and
- * empties the staging tables it merged from; the analyst reads; neither owns anything.
+ * Privileges of each role: the loader merges into the platform's tables (insert and update, never
+ * delete), and copies files into, reads and empties their staging tables, each table granted by
+ * name, so that a table added to the schema later is not the loader's; the analyst reads every
+ * table, today's and future ones; neither owns anything.
  */
 export const ROLE_PRIVILEGES = {
   loader: {
     warehouse: ["USAGE"],
     database: ["USAGE"],
     schema: ["USAGE"],
-    tables: ["SELECT", "INSERT", "UPDATE"],
-    stagingTables: ["DELETE"],
+    finalTables: ["SELECT", "INSERT", "UPDATE"],
+    stagingTables: ["SELECT", "INSERT", "DELETE"],
     stage: ["USAGE"],
     loadStage: ["READ", "WRITE"],
     fileFormat: ["USAGE"],
@@ -87,7 +89,7 @@ export type GrantTarget =
   | { onSchemaObject: { future: { objectTypePlural: "TABLES"; inSchema: string } } };
 
 /** The object a grant waits for: granting on an object that does not exist yet fails. */
-export type GrantedObject = "warehouse" | "database" | "schema" | "tables" | "fileFormat" | "loadStage" | "stage" | { stagingTable: string };
+export type GrantedObject = "warehouse" | "database" | "schema" | "tables" | "fileFormat" | "loadStage" | "stage" | { table: string } | { stagingTable: string };
 
 export interface RoleGrant {
   role: SnowflakeRole;
@@ -99,10 +101,11 @@ export interface RoleGrant {
 }
 
 /**
- * Every grant of the platform's roles, from {@link ROLE_PRIVILEGES}: both roles use the warehouse
- * and reach the schema's tables, today's and future ones; the loader also uses the file format and
- * the internal load stage, and empties each staging table. The external stage's grant is
- * {@link externalStageGrant}, since the stage exists only with a landing bucket.
+ * Every grant of the platform's roles, from {@link ROLE_PRIVILEGES}: both roles use the warehouse,
+ * the database and the schema; the analyst reads the schema's tables, today's and future ones; the
+ * loader gets each loaded table and its staging table by name, and uses the file format and the
+ * internal load stage. The external stage's grant is {@link externalStageGrant}, since the stage
+ * exists only with a landing bucket.
  */
 export function roleGrants(n: SnowflakeNames, tables: readonly LoadedTable[]): RoleGrant[] {
   const schema = quoted(n.database, n.schema);
@@ -113,25 +116,20 @@ export function roleGrants(n: SnowflakeNames, tables: readonly LoadedTable[]): R
       { role, suffix: "warehouse", privileges: [...p.warehouse], target: { onAccountObject: { objectType: "WAREHOUSE", objectName: n.warehouse } }, after: "warehouse" },
       { role, suffix: "database", privileges: [...p.database], target: { onAccountObject: { objectType: "DATABASE", objectName: n.database } }, after: "database" },
       { role, suffix: "schema", privileges: [...p.schema], target: { onSchema: { schemaName: schema } }, after: "schema" },
-      { role, suffix: "tables", privileges: [...p.tables], target: { onSchemaObject: { all: { objectTypePlural: "TABLES", inSchema: schema } } }, after: "tables" },
-      { role, suffix: "future-tables", privileges: [...p.tables], target: { onSchemaObject: { future: { objectTypePlural: "TABLES", inSchema: schema } } }, after: "schema" },
     );
-    if (role === "loader") {
-      const l = ROLE_PRIVILEGES.loader;
-      grants.push(
-        { role, suffix: "file-format", privileges: [...l.fileFormat], target: { onSchemaObject: { objectType: "FILE FORMAT", objectName: quoted(n.database, n.schema, n.fileFormat) } }, after: "fileFormat" },
-        { role, suffix: "load-stage", privileges: [...l.loadStage], target: { onSchemaObject: { objectType: "STAGE", objectName: quoted(n.database, n.schema, LOAD_STAGE) } }, after: "loadStage" },
-        ...tables.map(
-          (t): RoleGrant => ({
-            role,
-            suffix: `staging-${t.schema.name}`,
-            privileges: [...l.stagingTables],
-            target: { onSchemaObject: { objectType: "TABLE", objectName: quoted(n.database, n.schema, t.staging) } },
-            after: { stagingTable: t.schema.name },
-          }),
-        ),
-      );
-    }
+  }
+  const { analyst, loader } = ROLE_PRIVILEGES;
+  grants.push(
+    { role: "analyst", suffix: "tables", privileges: [...analyst.tables], target: { onSchemaObject: { all: { objectTypePlural: "TABLES", inSchema: schema } } }, after: "tables" },
+    { role: "analyst", suffix: "future-tables", privileges: [...analyst.tables], target: { onSchemaObject: { future: { objectTypePlural: "TABLES", inSchema: schema } } }, after: "schema" },
+    { role: "loader", suffix: "file-format", privileges: [...loader.fileFormat], target: { onSchemaObject: { objectType: "FILE FORMAT", objectName: quoted(n.database, n.schema, n.fileFormat) } }, after: "fileFormat" },
+    { role: "loader", suffix: "load-stage", privileges: [...loader.loadStage], target: { onSchemaObject: { objectType: "STAGE", objectName: quoted(n.database, n.schema, LOAD_STAGE) } }, after: "loadStage" },
+  );
+  for (const t of tables) {
+    grants.push(
+      { role: "loader", suffix: `table-${t.schema.name}`, privileges: [...loader.finalTables], target: { onSchemaObject: { objectType: "TABLE", objectName: quoted(n.database, n.schema, t.table) } }, after: { table: t.schema.name } },
+      { role: "loader", suffix: `staging-${t.schema.name}`, privileges: [...loader.stagingTables], target: { onSchemaObject: { objectType: "TABLE", objectName: quoted(n.database, n.schema, t.staging) } }, after: { stagingTable: t.schema.name } },
+    );
   }
   return grants;
 }

@@ -108,7 +108,8 @@ export class SnowflakeWarehouse extends pulumi.ComponentResource {
     const grant = (g: RoleGrant, dependsOn: pulumi.Resource[]) =>
       new snowflake.GrantPrivilegesToAccountRole(`${name}-${g.role}-${g.suffix}`, { accountRoleName: roles[g.role].name, privileges: g.privileges, ...g.target }, { parent: this, dependsOn });
     for (const g of roleGrants(n, args.tables)) {
-      grant(g, typeof g.after === "object" ? [stagingTables[g.after.stagingTable]!] : objects[g.after as keyof typeof objects]);
+      const after = g.after;
+      grant(g, typeof after === "string" ? objects[after as keyof typeof objects] : "table" in after ? [tables[after.table]!] : [stagingTables[after.stagingTable]!]);
     }
     for (const [roleKey, role] of Object.entries(roles)) {
       // Custom roles hang under SYSADMIN, as Snowflake recommends, so administrators keep control.
