@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { ENSURE_ADMIN_SCRIPT } from "../infra/airflow";
 import { IMAGE_BUILDS } from "../infra/images/builds";
 import { JOBS_DIR } from "../infra/spark";
 import { AIRFLOW_HOME, AIRFLOW_UID, airflowBaseImage } from "./harness/airflow-image";
 import { buildImage, dockerEngine, type DockerEngine } from "./harness/docker";
+import { repoRoot } from "./harness/files";
 
 const IMAGE = "mdp-test/airflow:itest";
 
@@ -40,6 +43,18 @@ describe("airflow image", function () {
     assert.equal(bag.dags_folder, `${AIRFLOW_HOME}/dags`, "the folder the Dockerfile copies the DAGs to");
     assert.deepEqual(bag.import_errors, {});
     assert.deepEqual(bag.dag_ids, ["market_data_daily", "market_data_hourly"]);
+  });
+
+  it("installs exactly the versions of its constraints (functions/airflow/constraints.txt, the tests' lock)", async () => {
+    const name = (n: string) => n.toLowerCase().replace(/[-_.]+/g, "-");
+    const pins = (text: string) => new Map(text.split("\n").filter((l) => /^[A-Za-z0-9][^ ]*==/.test(l)).map((l) => l.split("==") as [string, string]).map(([n, v]) => [name(n), v.trim()]));
+    const constraints = pins(readFileSync(path.join(repoRoot(), "functions", "airflow", "constraints.txt"), "utf8"));
+    const installed = pins(await inImage("python", "-m", "pip", "freeze", "--all"));
+    assert.equal(installed.get("apache-airflow"), constraints.get("apache-airflow"));
+    const differing = [...installed].filter(([n, v]) => constraints.has(n) && constraints.get(n) !== v);
+    assert.deepEqual(differing, [], "installed versions that differ from the constraints");
+    const unconstrained = [...installed.keys()].filter((n) => !constraints.has(n) && !["pip", "setuptools", "wheel"].includes(n));
+    assert.deepEqual(unconstrained, [], "installed packages the constraints do not pin");
   });
 
   it("carries the admin script where the chart runs it, and the Spark jobs where the DAGs submit them", async () => {

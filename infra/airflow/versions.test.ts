@@ -24,6 +24,14 @@ describe("airflow versions", () => {
     assert.equal(/^apache-airflow==(\S+) /m.exec(read("python/requirements.lock"))?.[1], airflowVersionOf(DEFAULT_IMAGES.airflow));
   });
 
+  it("installs against constraints equal to the tests' lock (functions/airflow/constraints.txt, written by scripts/lock-python.sh)", () => {
+    const pins = (text: string) => text.split("\n").filter((l) => /^[A-Za-z0-9][^ ]*==/.test(l)).map((l) => l.split(" ")[0]!);
+    const constraints = pins(read("functions/airflow/constraints.txt"));
+    assert.ok(constraints.length > 100, `${constraints.length} pins`);
+    assert.deepEqual(constraints, pins(read("python/requirements.lock")));
+    assert.match(read("functions/airflow/Dockerfile"), /pip install [^\n]*-c \/constraints\.txt/);
+  });
+
   it("builds on that image by default", () => {
     assert.equal(/^ARG BASE_IMAGE=(\S+)$/m.exec(read("functions/airflow/Dockerfile"))?.[1], DEFAULT_IMAGES.airflow);
   });
