@@ -1,14 +1,13 @@
-import { createPrivateKey, createPublicKey } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
-import type { SnowflakeNames } from "./spec";
-
 /**
  * Airflow's own Snowflake user: a service user (key pair only, no password) whose one role is the
  * loader's, so that the load can merge into the tables and nothing more; the stack's admin user,
  * which creates every object, never leaves Pulumi. Its key pair comes from one secret, the private
  * key; the public key Snowflake holds is derived from it here.
  */
-export const LOADER_KEY_SECRET = "snowflakeLoaderPrivateKey";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import type { SnowflakeNames } from "./spec";
+
 /** Snowflake's smallest RSA key for key-pair authentication. */
 export const MIN_RSA_BITS = 2048;
 

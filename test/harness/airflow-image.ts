@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { airflowVersionOf } from "../../infra/airflow/settings";
 import { DEFAULT_IMAGES } from "../../infra/config/images";
-import { debianMirror, type DockerEngine } from "./docker";
+import { debianMirror, imageExists, type DockerEngine } from "./docker";
 import { repoRoot } from "./files";
 import { venvPython } from "./python";
 
@@ -59,13 +59,6 @@ export async function airflowWheelhouse(lock: string): Promise<string> {
   return dir;
 }
 
-async function imageExists(e: DockerEngine, tag: string): Promise<boolean> {
-  return e.docker(["image", "inspect", tag], { timeoutMs: 30_000 }).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * A local stand-in for the pinned apache/airflow base image, which cannot be pulled here, with what
  * functions/airflow/Dockerfile relies on in it: the `airflow` user 50000 in group 0 (home
@@ -83,7 +76,7 @@ export async function airflowBaseImage(e: DockerEngine): Promise<string> {
   const fingerprint = createHash("sha256").update(lock).update(readFileSync(__filename)).digest("hex").slice(0, 12);
   if (python !== BOOKWORM_PYTHON) throw new Error(`the Airflow stand-in has Debian bookworm's Python ${BOOKWORM_PYTHON}; \`images.airflow\` names Python ${python} (${DEFAULT_IMAGES.airflow})`);
   const tag = `mdp-test/airflow-base:${release}-python${python}-${fingerprint}`;
-  if (await imageExists(e, tag)) return tag;
+  if (await imageExists(e.docker, tag)) return tag;
 
   const wheelhouse = await airflowWheelhouse(lock);
   const work = path.join(CACHE, "docker", "airflow-base");

@@ -102,7 +102,7 @@ export async function stopDockerEngine(): Promise<void> {
   await started?.stop();
 }
 
-async function imageExists(docker: DockerEngine["docker"], tag: string): Promise<boolean> {
+export async function imageExists(docker: DockerEngine["docker"], tag: string): Promise<boolean> {
   return docker(["image", "inspect", tag], { timeoutMs: 30_000 }).then(
     () => true,
     () => false,

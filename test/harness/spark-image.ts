@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { DEFAULT_IMAGES } from "../../infra/config/images";
-import { debianMirror, type DockerEngine } from "./docker";
+import { debianMirror, imageExists, type DockerEngine } from "./docker";
 import { repoRoot } from "./files";
 import { venvPython } from "./python";
 
@@ -32,13 +32,6 @@ export async function pysparkDir(): Promise<string> {
   return stdout.trim();
 }
 
-async function imageExists(e: DockerEngine, tag: string): Promise<boolean> {
-  return e.docker(["image", "inspect", tag], { timeoutMs: 30_000 }).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * A local stand-in for the pinned apache/spark base image, which cannot be pulled here: Debian
  * bookworm (debootstrap, minbase) with python3, this host's Java 17 at /opt/java/openjdk (where the
@@ -54,7 +47,7 @@ export async function sparkBaseImage(e: DockerEngine): Promise<string> {
   const javaRelease = readFileSync(path.join(JAVA_HOME, "release"), "utf8");
   const fingerprint = createHash("sha256").update(sparkJars.join("\n")).update(javaRelease).update(readFileSync(__filename)).digest("hex").slice(0, 12);
   const tag = `mdp-test/spark-base:${release}-${fingerprint}`;
-  if (await imageExists(e, tag)) return tag;
+  if (await imageExists(e.docker, tag)) return tag;
 
   const work = path.join(CACHE, "spark-base");
   const rootfs = path.join(work, "rootfs");
