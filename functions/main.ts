@@ -20,15 +20,20 @@ function isCommand(name: string | undefined): name is FunctionCommand {
 }
 
 const [name] = process.argv.slice(2);
-if (!isCommand(name)) {
+// The sink's validation thread runs this same bundle (functions/sink/validation.ts).
+const validation = require("./sink/validation") as typeof import("./sink/validation");
+if (validation.isValidationWorker()) {
+  validation.runValidationWorker();
+} else if (!isCommand(name)) {
   process.stderr.write(`usage: main <command>\ncommands: ${Object.keys(COMMANDS).join(", ")}\n${name ? `unknown command "${name}"\n` : ""}`);
   process.exit(64);
+} else {
+  COMMANDS[name]()
+    .then((code) => {
+      if (typeof code === "number") process.exit(code);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`${JSON.stringify({ level: "error", component: name, msg: "failed", err: String(err) })}\n`);
+      process.exit(1);
+    });
 }
-COMMANDS[name]()
-  .then((code) => {
-    if (typeof code === "number") process.exit(code);
-  })
-  .catch((err: unknown) => {
-    process.stderr.write(`${JSON.stringify({ level: "error", component: name, msg: "failed", err: String(err) })}\n`);
-    process.exit(1);
-  });

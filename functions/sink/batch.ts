@@ -39,7 +39,7 @@ class JsonLines {
   bytes = 0;
   count = 0;
 
-  add(line: Buffer): void {
+  add(line: Uint8Array): void {
     const size = line.length + 1;
     if (this.used + size > this.current.length) {
       this.full.push(this.current.subarray(0, this.used));
@@ -97,28 +97,39 @@ export class PartitionBatch {
    * that no record costs a bigint), which arrived at `at` (the batch's opening time if not given).
    */
   add(offset: bigint | string, decoded: Decoded, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, at?: number): void {
+    if (!decoded.ok) return this.addDeadLetter(offset, message, decoded.code, decoded.reason, at);
+    const schema = SCHEMAS[decoded.kind];
+    // A canonical message is already the record's encoding: its bytes are stored as they came.
+    const line = decoded.canonical && message.value ? message.value : Buffer.from(encodeRecord(schema, decoded.record));
+    this.addLine(offset, schema.dataset, recordFolder(schema, decoded.record), line, at);
+  }
+
+  /** Adds a valid record at `offset`: `line` (its encoding) goes to the object of `folder` of `dataset`. */
+  addLine(offset: bigint | string, dataset: string, folder: string, line: Uint8Array, at?: number): void {
+    this.counted(offset, at);
+    // One topic holds one dataset, so the folder alone tells the groups apart; most records fall in the last one's.
+    let group = this.last?.folder === folder ? this.last : this.groups.get(folder);
+    if (!group) {
+      group = { dataset, folder, lines: new JsonLines() };
+      this.groups.set(folder, group);
+    }
+    this.last = group;
+    group.lines.add(line);
+    this.bytes += line.length + 1;
+  }
+
+  /** Adds a message at `offset` that failed validation, kept for the dead-letter topic. */
+  addDeadLetter(offset: bigint | string, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, code: RejectCode, reason: string, at?: number): void {
+    this.counted(offset, at);
+    this.deadLetters.push({ offset: BigInt(offset), key: message.key, value: message.value, headers: message.headers ?? {}, code, reason });
+    this.bytes += message.value?.length ?? 0;
+  }
+
+  private counted(offset: bigint | string, at: number | undefined): void {
     this.lastOffset = offset;
     this.end = undefined;
     this.records += 1;
     if (at !== undefined) this.lastRecordAt = at;
-    if (!decoded.ok) {
-      this.deadLetters.push({ offset: BigInt(offset), key: message.key, value: message.value, headers: message.headers ?? {}, code: decoded.code, reason: decoded.reason });
-      this.bytes += message.value?.length ?? 0;
-      return;
-    }
-    const schema = SCHEMAS[decoded.kind];
-    const folder = recordFolder(schema, decoded.record);
-    // One topic holds one dataset, so the folder alone tells the groups apart; most records fall in the last one's.
-    let group = this.last?.folder === folder ? this.last : this.groups.get(folder);
-    if (!group) {
-      group = { dataset: schema.dataset, folder, lines: new JsonLines() };
-      this.groups.set(folder, group);
-    }
-    this.last = group;
-    // A canonical message is already the record's encoding: its bytes are stored as they came.
-    const line = decoded.canonical && message.value ? message.value : Buffer.from(encodeRecord(schema, decoded.record));
-    group.lines.add(line);
-    this.bytes += line.length + 1;
   }
 
   /** A replayed batch ends exactly where the journal says; any other ends at the first threshold reached. */

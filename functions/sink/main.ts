@@ -4,6 +4,7 @@ import { sinkConsumerConfig } from "./consumer";
 import { createSinkMetrics } from "./metrics";
 import { Sink } from "./sink";
 import { RawZone } from "./store";
+import { workerValidator } from "./validation";
 
 export const EXIT_INVALID_CONFIG = 2;
 
@@ -32,6 +33,8 @@ export async function main(vars: Readonly<Record<string, string | undefined>> = 
     zone: new RawZone(createS3(settings.s3), settings.bucket, settings.s3RequestTimeoutMs, log),
     log,
     metrics: createSinkMetrics(registry),
+    // Validation runs beside the Kafka client's decoding, on the second core a stack gives the sink.
+    validator: workerValidator(process.argv[1]!),
   });
   const metricsServer = settings.metricsPort > 0 ? await startMetricsServer(settings.metricsPort, registry, () => sink.health()) : undefined;
   onShutdown(

@@ -1,5 +1,5 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from "kafkajs";
-import { decodeMessage } from "../../contract";
+import type { RejectCode } from "../../contract";
 import { sleep, type Health, type Logger } from "../lib";
 import { PartitionBatch } from "./batch";
 import type { FlushPolicy, SinkSettings } from "./config";
@@ -8,6 +8,7 @@ import { deadLetterMessage } from "./dead-letters";
 import { planRecovery } from "./journal";
 import type { SinkMetrics } from "./metrics";
 import { Aborted, untilDone, type RetryControl, type RawZone } from "./store";
+import { inProcessValidator, packMessages, type Validator, type Verdicts } from "./validation";
 
 export interface SinkDeps {
   consumer: Consumer;
@@ -16,6 +17,8 @@ export interface SinkDeps {
   zone: RawZone;
   log: Logger;
   metrics: SinkMetrics;
+  /** Where fetched messages are validated; on this thread if not given. */
+  validator?: Validator;
   now?: () => number;
 }
 
@@ -61,9 +64,21 @@ interface PartitionState {
 /** The part of one fetched batch that is still to be buffered, from `next` on. */
 interface FetchedMessages {
   messages: KafkaMessage[];
+  /** The first message to buffer: the one `verdicts` begin with. */
+  from: number;
   next: number;
+  /** Being validated since the fetch arrived, while earlier fetches are buffered. */
+  verdicts: Promise<Verdicts>;
+  validated?: Validated;
   /** Counted in the sink's buffered bytes until the whole batch is buffered. */
   bytes: number;
+}
+
+/** {@link Verdicts} with their exceptions by message index (from the fetch's `from`). */
+interface Validated {
+  verdicts: Verdicts;
+  lines: Map<number, Buffer>;
+  rejects: Map<number, { code: RejectCode; reason: string }>;
 }
 
 const CONCURRENT_PUTS = 32;
@@ -92,12 +107,14 @@ export class Sink {
   private lastStoreError?: number;
   private timer?: NodeJS.Timeout;
   private readonly now: () => number;
+  private readonly validator: Validator;
 
   constructor(
     private readonly settings: SinkSettings,
     private readonly deps: SinkDeps,
   ) {
     this.now = deps.now ?? Date.now;
+    this.validator = deps.validator ?? inProcessValidator();
   }
 
   async start(): Promise<void> {
@@ -148,6 +165,7 @@ export class Sink {
       log.warn("stopping with unwritten batches; they will be consumed again", { pending: this.pendingBatches() });
     }
     await Promise.all([producer.disconnect(), admin.disconnect()]).catch((err: unknown) => log.warn("disconnect failed", { err }));
+    await this.validator.close();
   }
 
   health(): Health {
@@ -274,7 +292,10 @@ export class Sink {
     let bytes = 0;
     for (let k = i; k < messages.length; k++) bytes += (messages[k]!.value?.length ?? 0) + 1;
     const last = messages[messages.length - 1]!.offset;
-    state.fetched.push({ messages, next: i, bytes });
+    const verdicts = this.validator.validate(packMessages(state.topic, messages, i, this.now()));
+    // Awaited in order by bufferFetched; a partition revoked meanwhile drops it unread.
+    verdicts.catch(() => undefined);
+    state.fetched.push({ messages, from: i, next: i, verdicts, bytes });
     state.fetchedUntil = BigInt(last) + 1n;
     resolveOffset(last);
     this.setBuffered(this.bufferedBytes + bytes);
@@ -296,12 +317,13 @@ export class Sink {
     try {
       while (state.fetched.length > 0 && !state.revoked) {
         const fetched = state.fetched[0]!;
-        const { messages } = fetched;
+        fetched.validated ??= validated(await fetched.verdicts);
+        if (state.revoked) break;
+        const { messages, validated: v } = fetched;
         const end = Math.min(messages.length, fetched.next + SLICE);
         const now = this.now();
-        const validatedAt = new Date(now);
         let added = 0;
-        for (let k = fetched.next; k < end; k++) added += this.accept(state, messages[k]!, now, validatedAt);
+        for (let k = fetched.next; k < end; k++) added += this.accept(state, messages[k]!, v, k - fetched.from, now);
         state.position = BigInt(messages[end - 1]!.offset) + 1n;
         this.deps.metrics.recordsIn.inc({ topic: state.topic }, end - fetched.next);
         fetched.next = end;
@@ -403,11 +425,17 @@ export class Sink {
    * Buffers one message; returns how many bytes the buffer grew by. `state.position` moves once per
    * slice (onBatch) and at each seal, where the next batch opens, not for every record.
    */
-  private accept(state: PartitionState, message: KafkaMessage, now: number, validatedAt: Date): number {
+  private accept(state: PartitionState, message: KafkaMessage, v: Validated, i: number, now: number): number {
     if (!state.open) state.open = new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnd);
     const batch = state.open;
     const before = batch.bytes;
-    batch.add(message.offset, decodeMessage(state.topic, message.key, message.value, validatedAt), message, now);
+    const folder = v.verdicts.folderOf[i]!;
+    if (folder >= 0) {
+      batch.addLine(message.offset, v.verdicts.dataset, v.verdicts.folders[folder]!, v.lines.get(i) ?? message.value!, now);
+    } else {
+      const { code, reason } = v.rejects.get(i)!;
+      batch.addDeadLetter(message.offset, message, code, reason, now);
+    }
     if (batch.isComplete(state.policy, now)) this.seal(state);
     return batch.bytes - before;
   }
@@ -547,4 +575,12 @@ export class Sink {
     if (state.highWatermark === undefined || state.committed === undefined) return;
     this.deps.metrics.lag.set({ topic: state.topic, partition: String(state.partition) }, Number(state.highWatermark - state.committed));
   }
+}
+
+function validated(verdicts: Verdicts): Validated {
+  return {
+    verdicts,
+    lines: new Map(verdicts.lines.map(([i, line]) => [i, Buffer.from(line)])),
+    rejects: new Map(verdicts.rejects.map(([i, code, reason]) => [i, { code, reason }])),
+  };
 }

@@ -1,0 +1,178 @@
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import type { KafkaMessage } from "kafkajs";
+import { decodeMessage, encodeRecord, recordFolder, SCHEMAS, type RejectCode } from "../../contract";
+
+/**
+ * A fetch's keys and values copied into one buffer, for validation on another thread: message `i`
+ * has its value at `bounds[4i]` for `bounds[4i+1]` bytes and its key at `bounds[4i+2]` for
+ * `bounds[4i+3]` bytes; a length of -1 stands for null.
+ */
+export interface PackedMessages {
+  topic: string;
+  /** The validation clock (ms since the epoch): a record beyond it plus the allowed skew is from the future. */
+  now: number;
+  data: Uint8Array;
+  bounds: Int32Array;
+}
+
+/** What validation decided of each message of a {@link PackedMessages}, in order. */
+export interface Verdicts {
+  /** The dataset of the topic's records. */
+  dataset: string;
+  /** Where a valid record goes: an index into `folders`; -1 for a dead letter. */
+  folderOf: Int32Array;
+  folders: string[];
+  /** Valid records not in canonical form: the line stored for them, by message index. */
+  lines: [number, string][];
+  /** Dead letters: why, by message index. */
+  rejects: [number, RejectCode, string][];
+}
+
+/** Validates fetched messages: at once on this thread, or on a worker thread. */
+export interface Validator {
+  validate(packed: PackedMessages): Promise<Verdicts>;
+  close(): Promise<void>;
+}
+
+/** Messages `from`.. of a fetch, packed for {@link validatePacked}. */
+export function packMessages(topic: string, messages: readonly KafkaMessage[], from: number, now: number): PackedMessages {
+  const count = messages.length - from;
+  const bounds = new Int32Array(4 * count);
+  let size = 0;
+  for (let k = from; k < messages.length; k++) size += (messages[k]!.value?.length ?? 0) + (messages[k]!.key?.length ?? 0);
+  const data = new Uint8Array(size);
+  let pos = 0;
+  for (let k = from, b = 0; k < messages.length; k++, b += 4) {
+    const { value, key } = messages[k]!;
+    bounds[b] = pos;
+    bounds[b + 1] = value ? value.length : -1;
+    if (value) {
+      data.set(value, pos);
+      pos += value.length;
+    }
+    bounds[b + 2] = pos;
+    bounds[b + 3] = key ? key.length : -1;
+    if (key) {
+      data.set(key, pos);
+      pos += key.length;
+    }
+  }
+  return { topic, now, data, bounds };
+}
+
+/** Decodes and checks every packed message (see decodeMessage), and names the folder of each valid one. */
+export function validatePacked(packed: PackedMessages): Verdicts {
+  const { topic, bounds } = packed;
+  const data = Buffer.from(packed.data.buffer, packed.data.byteOffset, packed.data.byteLength);
+  const count = bounds.length / 4;
+  const dataset = Object.values(SCHEMAS).find((s) => s.topic === topic)?.dataset ?? "";
+  const verdicts: Verdicts = { dataset, folderOf: new Int32Array(count), folders: [], lines: [], rejects: [] };
+  const folderIndex = new Map<string, number>();
+  const now = new Date(packed.now);
+  let lastFolder = "";
+  let lastIndex = -1;
+  for (let i = 0, b = 0; i < count; i++, b += 4) {
+    const value = bounds[b + 1]! < 0 ? null : data.subarray(bounds[b]!, bounds[b]! + bounds[b + 1]!);
+    const key = bounds[b + 3]! < 0 ? null : data.subarray(bounds[b + 2]!, bounds[b + 2]! + bounds[b + 3]!);
+    const decoded = decodeMessage(topic, key, value, now);
+    if (!decoded.ok) {
+      verdicts.folderOf[i] = -1;
+      verdicts.rejects.push([i, decoded.code, decoded.reason]);
+      continue;
+    }
+    const schema = SCHEMAS[decoded.kind];
+    const folder = recordFolder(schema, decoded.record);
+    // Most records fall in the previous record's folder.
+    if (folder !== lastFolder || lastIndex < 0) {
+      let index = folderIndex.get(folder);
+      if (index === undefined) {
+        index = verdicts.folders.push(folder) - 1;
+        folderIndex.set(folder, index);
+      }
+      lastFolder = folder;
+      lastIndex = index;
+    }
+    verdicts.folderOf[i] = lastIndex;
+    if (!decoded.canonical) verdicts.lines.push([i, encodeRecord(schema, decoded.record)]);
+  }
+  return verdicts;
+}
+
+/** Validation on the calling thread: for tests, and where a second thread would only compete for one core. */
+export function inProcessValidator(): Validator {
+  return {
+    validate: (packed) => Promise.resolve(validatePacked(packed)),
+    close: () => Promise.resolve(),
+  };
+}
+
+const WORKER_ROLE = "sink-validation";
+
+interface Request extends PackedMessages {
+  id: number;
+}
+
+type Reply = { id: number; verdicts: Verdicts } | { id: number; error: string };
+
+/**
+ * Validation on a worker thread, so that it runs beside the Kafka client's decoding instead of
+ * after it. `entry` is the script the worker runs: the bundle the process runs (functions/main.ts
+ * hands a worker started with this role to {@link runValidationWorker}). Requests are answered in
+ * order; the worker failing fails every pending and later validation, and the sink with them.
+ */
+export function workerValidator(entry: string): Validator {
+  const worker = new Worker(entry, { workerData: { role: WORKER_ROLE } });
+  const pending = new Map<number, { resolve: (v: Verdicts) => void; reject: (err: Error) => void }>();
+  let nextId = 0;
+  let failed: Error | undefined;
+  const failAll = (err: Error) => {
+    failed ??= err;
+    for (const p of pending.values()) p.reject(failed);
+    pending.clear();
+  };
+  worker.on("message", (reply: Reply) => {
+    const p = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (!p) return;
+    if ("error" in reply) p.reject(new Error(`validation failed on its thread: ${reply.error}`));
+    else p.resolve(reply.verdicts);
+  });
+  worker.on("error", (err) => failAll(err));
+  worker.on("exit", (code) => failAll(new Error(`the validation thread exited with code ${code}`)));
+  // An idle sink must be able to exit: only pending validations keep the thread referenced.
+  worker.unref();
+  return {
+    validate(packed) {
+      if (failed) return Promise.reject(failed);
+      const id = nextId++;
+      return new Promise<Verdicts>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        const request: Request = { id, ...packed };
+        worker.postMessage(request, [packed.data.buffer as ArrayBuffer, packed.bounds.buffer as ArrayBuffer]);
+      });
+    },
+    async close() {
+      failed ??= new Error("the validation thread is closed");
+      await worker.terminate();
+    },
+  };
+}
+
+/** Whether this thread is a validation worker started by {@link workerValidator}. */
+export function isValidationWorker(): boolean {
+  return !isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE;
+}
+
+/** The worker's loop: answers each request with its verdicts. */
+export function runValidationWorker(): void {
+  const port = parentPort!;
+  port.on("message", (request: Request) => {
+    let reply: Reply;
+    try {
+      reply = { id: request.id, verdicts: validatePacked(request) };
+    } catch (err) {
+      reply = { id: request.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    }
+    port.postMessage(reply, "verdicts" in reply ? [reply.verdicts.folderOf.buffer as ArrayBuffer] : []);
+  });
+}
