@@ -191,9 +191,9 @@ async function rawRate(rig: Rig, count: number): Promise<number> {
 }
 
 /** The sink's records a second between its first and its last full flush, after checking that every tick landed once. */
-async function sinkRate(rig: Rig, count: number): Promise<{ rate: number; fullFlushes: number; bucket: string }> {
+async function sinkRate(rig: Rig, count: number, overrides: Record<string, string> = {}): Promise<{ rate: number; fullFlushes: number; bucket: string }> {
   const bucket = await newBucket(rig);
-  const { sink } = await startSink(rig, bucket, { [ENV.sinkFlushRecords]: String(FLUSH_RECORDS), [ENV.sinkFlushIntervalMs]: "1000" });
+  const { sink } = await startSink(rig, bucket, { [ENV.sinkFlushRecords]: String(FLUSH_RECORDS), [ENV.sinkFlushIntervalMs]: "1000", ...overrides });
   const lines = await untilLogged(sink, (ls) => landedRecords(ls, TOPICS.realtime) >= count, `${count} records landed`);
   await sink.terminate(30_000);
   const landed = await readLanded(rig.s3, bucket);
@@ -216,12 +216,13 @@ export async function throughputFigures(rig: Rig, count: number, kcat: boolean, 
   await recreatePlatformTopics(rig.kafka);
   await produceTicks(rig, 0, count);
 
-  const runs: { raw: number; kcat?: number; sink: number; fullFlushes: number; bucket: string }[] = [];
+  const runs: { raw: number; kcat?: number; sink: number; inline: number; fullFlushes: number; bucket: string }[] = [];
   for (let r = 0; r < rounds; r++) {
     const raw = await rawRate(rig, count);
     const kcatRate = kcat ? count / (await kcatSeconds(rig, TOPICS.realtime, count)) : undefined;
     const sink = await sinkRate(rig, count);
-    runs.push({ raw, kcat: kcatRate, sink: sink.rate, fullFlushes: sink.fullFlushes, bucket: sink.bucket });
+    const inline = await sinkRate(rig, count, { [ENV.sinkValidationThread]: "false" });
+    runs.push({ raw, kcat: kcatRate, sink: sink.rate, inline: inline.rate, fullFlushes: sink.fullFlushes, bucket: sink.bucket });
   }
   const rawRateMedian = median(runs.map((x) => x.raw));
   const sinkRateMedian = median(runs.map((x) => x.sink));
@@ -240,6 +241,15 @@ export async function throughputFigures(rig: Rig, count: number, kcat: boolean, 
       ratio: median(runs.map((x) => x.sink / x.raw)),
       ratioMeaning: "of the raw consumer's rate",
       notes,
+    },
+    {
+      id: "sink.steadyState.inline",
+      label: "sink steady state, validating on the consumer's thread",
+      figure: { value: Math.round(median(runs.map((x) => x.inline))), unit: "records/s", what: "SINK_VALIDATION_THREAD=false, as a one-core instance runs" },
+      baseline: { value: Math.round(rawRateMedian), unit: "records/s", what: "the raw consumer, as above" },
+      ratio: median(runs.map((x) => x.inline / x.raw)),
+      ratioMeaning: "of the raw consumer's rate",
+      notes: `the validation thread's gain: ${showRatio(median(runs.map((x) => x.sink / x.inline)))} the inline rate (medians of the rounds); the rounds' ratios: ${each((x) => x.inline / x.raw)}`,
     },
   ];
   if (kcat) {

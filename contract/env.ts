@@ -55,6 +55,7 @@ export const ENV = {
   sinkS3RequestTimeoutMs: "SINK_S3_REQUEST_TIMEOUT_MS",
   sinkShutdownGraceMs: "SINK_SHUTDOWN_GRACE_MS",
   sinkSessionTimeoutMs: "SINK_SESSION_TIMEOUT_MS",
+  sinkValidationThread: "SINK_VALIDATION_THREAD",
   /** Port of the dashboard's page and event stream. */
   dashboardPort: "DASHBOARD_PORT",
   dashboardGroupId: "DASHBOARD_GROUP_ID",

@@ -22,6 +22,12 @@ describe("sink settings", () => {
     assert.deepEqual(s.flush, { "stock-market-realtime": { ...archive, idleMs: 0 }, "stock-market-batch": { ...archive, idleMs: 500 } }, "ticks once a minute, bars when their burst ends");
     assert.deepEqual(s.topics, ["stock-market-realtime", "stock-market-batch"]);
     assert.equal(s.handoverDelayMs, s.s3RequestTimeoutMs + 1_000, "the handover outlasts a write in flight");
+    assert.equal(s.validationThread, true);
+  });
+
+  it("validates on the consumer's thread when told to, and refuses what is not a boolean", () => {
+    assert.equal(readSinkSettings({ ...BASE, [ENV.sinkValidationThread]: "false" }).validationThread, false);
+    assert.deepEqual(problems({ [ENV.sinkValidationThread]: "sometimes" }), ['`SINK_VALIDATION_THREAD` must be true or false (got "sometimes")']);
   });
 
   it("sets the shared thresholds for both topics and the idle time per topic", () => {

@@ -33,6 +33,8 @@ export interface SinkSettings {
   shutdownGraceMs: number;
   /** A silent member leaves the group after this long (a killed sink's partitions move on). */
   sessionTimeoutMs: number;
+  /** Validate fetched messages on a worker thread, beside the Kafka client's decoding (off: on the consumer's thread, for a one-core instance). */
+  validationThread: boolean;
   metricsPort: number;
   logLevel: Level;
   kafka: KafkaClientSettings;
@@ -66,6 +68,7 @@ export function readSinkSettings(vars: Readonly<Record<string, string | undefine
     s3RequestTimeoutMs,
     shutdownGraceMs: env.int(ENV.sinkShutdownGraceMs, DEFAULT_SHUTDOWN_GRACE_MS, { min: 1_000, max: 600_000 }),
     sessionTimeoutMs: env.int(ENV.sinkSessionTimeoutMs, 30_000, { min: 6_000, max: 300_000 }),
+    validationThread: env.bool(ENV.sinkValidationThread, true),
     metricsPort: env.int(ENV.metricsPort, 0, { min: 0, max: 65_535 }),
     logLevel: isLevel(level) ? level : "info",
     kafka: readKafkaClientSettings(env, COMPONENT),

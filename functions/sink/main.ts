@@ -4,7 +4,7 @@ import { sinkConsumerConfig } from "./consumer";
 import { createSinkMetrics } from "./metrics";
 import { Sink } from "./sink";
 import { RawZone } from "./store";
-import { workerValidator } from "./validation";
+import { inProcessValidator, workerValidator } from "./validation";
 
 export const EXIT_INVALID_CONFIG = 2;
 
@@ -33,8 +33,8 @@ export async function main(vars: Readonly<Record<string, string | undefined>> = 
     zone: new RawZone(createS3(settings.s3), settings.bucket, settings.s3RequestTimeoutMs, log),
     log,
     metrics: createSinkMetrics(registry),
-    // Validation runs beside the Kafka client's decoding, on the second core a stack gives the sink.
-    validator: workerValidator(process.argv[1]!),
+    // The worker runs this process's own script (functions/main.ts hands it to the validation loop).
+    validator: settings.validationThread ? workerValidator(process.argv[1]!) : inProcessValidator(),
   });
   const metricsServer = settings.metricsPort > 0 ? await startMetricsServer(settings.metricsPort, registry, () => sink.health()) : undefined;
   onShutdown(
@@ -46,5 +46,5 @@ export async function main(vars: Readonly<Record<string, string | undefined>> = 
     settings.shutdownGraceMs,
   );
   await sink.start();
-  log.info("sink started", { groupId: settings.groupId, topics: settings.topics, bucket: settings.bucket, flush: settings.flush });
+  log.info("sink started", { groupId: settings.groupId, topics: settings.topics, bucket: settings.bucket, flush: settings.flush, validationThread: settings.validationThread });
 }

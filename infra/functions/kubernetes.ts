@@ -94,13 +94,22 @@ export function functionPodSpec(a: FunctionPodArgs): PodSpec {
               readinessProbe: { httpGet: { path: "/readyz", port: PORTS.functionsMetrics }, periodSeconds: 5 },
             }
           : {}),
-        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        resources: functionResources(a.command),
         securityContext: restrictedContainerSecurity(),
         volumeMounts: files.flatMap((f) => f.mounts),
       },
     ],
     volumes: files.flatMap((f) => f.volumes),
   };
+}
+
+/**
+ * A function's requests and limits. The sink may use two cores: it validates fetched messages on a
+ * worker thread beside the Kafka client's decoding (SINK_VALIDATION_THREAD, functions/sink).
+ */
+export function functionResources(command: FunctionCommand): { requests: Record<string, string>; limits: Record<string, string> } {
+  const cpu = command === FUNCTION_COMMANDS.sink ? "2" : "1";
+  return { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu, memory: "512Mi" } };
 }
 
 /** What each function reaches outside the cluster over HTTPS: the sink S3, the producers their quote sources. */
