@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import { SECRET_KEYS } from "../infra/config/settings";
+import { placeholderSecrets } from "../infra/testing/keys";
 import { runProgram } from "../infra/testing/mocks";
 import { markTime, runMarked } from "./processes";
 import { round, type Figure } from "./report";
@@ -15,7 +16,7 @@ const mark = (event: string, fields: Record<string, unknown> = {}) => process.st
 async function child(mode: string): Promise<void> {
   // The engine is imported by now; the program's modules (every component and provider SDK) are not.
   mark("engine");
-  const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, `placeholder-${k}`]));
+  const secrets = placeholderSecrets(SECRET_KEYS);
   const program = mode === "prod" ? (require("../stacks/platform") as { definePlatform: () => unknown }).definePlatform : () => undefined;
   mark("imported");
   const first = await runProgram(program, { stack: "prod", secrets });

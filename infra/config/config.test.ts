@@ -42,6 +42,8 @@ function problemsOf(raw: Raw, context: ConfigContext): string[] {
   } catch (error) {
     assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
     assert.match(error.message, new RegExp(`^stack "${context.stack}" has ${error.problems.length} config problems?:`));
+    assert.equal(error.stackName, context.stack);
+    assert.match(error.stack ?? "", /^ConfigError: stack /, "the error's own trace, which tools print, is not replaced by the stack's name");
     return [...error.problems];
   }
   assert.fail("the config was accepted");

@@ -5,9 +5,10 @@
 export class ConfigError extends Error {
   constructor(
     readonly problems: readonly string[],
-    readonly stack: string,
+    /** The Pulumi stack (not `stack`, which is the error's trace). */
+    readonly stackName: string,
   ) {
-    super(`stack "${stack}" has ${problems.length} config problem${problems.length === 1 ? "" : "s"}:\n  - ${problems.join("\n  - ")}`);
+    super(`stack "${stackName}" has ${problems.length} config problem${problems.length === 1 ? "" : "s"}:\n  - ${problems.join("\n  - ")}`);
     this.name = "ConfigError";
   }
 }
