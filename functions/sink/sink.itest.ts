@@ -262,19 +262,21 @@ describe("sink against a real Kafka broker and S3 server", function () {
     assertExactlyOnce(ids, landed);
   });
 
-  it("shares partitions between instances and hands them over without loss or duplicates", async function () {
+  it("shares partitions between instances (one validating on its consumer's thread) and hands them over without loss or duplicates", async function () {
     const r = await newRig();
     const first = await startSink(r, "sink-a");
     let second: FunctionProcess | undefined;
     const [otherMetricsPort] = await freePorts(1);
     const ids = await stream(r, 10_000, 250, 250, async (sent) => {
-      if (sent === 2_500) second = await startSink(r, "sink-b", { [ENV.metricsPort]: String(otherMetricsPort) });
+      if (sent === 2_500) second = await startSink(r, "sink-b", { [ENV.metricsPort]: String(otherMetricsPort), [ENV.sinkValidationThread]: "false" });
       if (sent === 7_500) await first.terminate(30_000);
     });
     const landed = await waitForLanded(r, ids.length, 120_000);
     assertExactlyOnce(ids, landed);
     assert.ok(first.logLines().some((l) => l.msg === "flushed"), "the first instance wrote part of the stream");
     assert.ok(second!.logLines().some((l) => l.msg === "flushed"), "the second instance wrote part of the stream");
+    const started = (p: FunctionProcess) => p.logLines().find((l) => l.msg === "sink started")?.validationThread;
+    assert.deepEqual([started(first), started(second!)], [true, false]);
   });
 
   it("repairs a flush cut off between its objects and its commit by rewriting exactly that batch", async function () {
