@@ -1,3 +1,4 @@
+import { isMainThread } from "node:worker_threads";
 import { FUNCTION_COMMANDS, type FunctionCommand } from "../contract";
 
 type Main = { main: () => Promise<number | void> };
@@ -21,8 +22,8 @@ function isCommand(name: string | undefined): name is FunctionCommand {
 
 const [name] = process.argv.slice(2);
 // The sink's validation thread runs this same bundle (functions/sink/validation.ts).
-const validation = require("./sink/validation") as typeof import("./sink/validation");
-if (validation.isValidationWorker()) {
+const validation = isMainThread ? undefined : (require("./sink/validation") as typeof import("./sink/validation"));
+if (validation?.isValidationWorker()) {
   validation.runValidationWorker();
 } else if (!isCommand(name)) {
   process.stderr.write(`usage: main <command>\ncommands: ${Object.keys(COMMANDS).join(", ")}\n${name ? `unknown command "${name}"\n` : ""}`);

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { BAR_SCHEMA, TICK_SCHEMA, TOPICS, decodeMessage, encodeRecord, parseDataObjectKey, type Tick } from "../../contract";
+import type { KafkaMessage } from "kafkajs";
+import { BAR_SCHEMA, TICK_SCHEMA, TOPICS, encodeRecord, parseDataObjectKey, type Tick } from "../../contract";
 import { PartitionBatch } from "./batch";
+import { packMessages, validatePacked, validated } from "./validation";
 
 const NOW = Date.parse("2026-03-03T12:00:00Z");
 const policy = { records: 4, bytes: 1_000_000, intervalMs: 1_000, idleMs: 0 };
@@ -14,9 +16,14 @@ function message(t: Tick | string, key?: string) {
   return { key: Buffer.from(key ?? (typeof t === "string" ? "AAPL" : t.symbol)), value };
 }
 
+/** Adds one message as the sink does: validated (see validation.ts), then buffered by its verdict. */
+function addMessage(batch: PartitionBatch, topic: string, offset: bigint, m: { key: Buffer; value: Buffer }, at?: number): void {
+  const v = validated(validatePacked(packMessages(topic, [m as KafkaMessage], 0, NOW)));
+  batch.addValidated(offset, m, v, 0, at);
+}
+
 function add(batch: PartitionBatch, offset: bigint, t: Tick | string, key?: string): void {
-  const m = message(t, key);
-  batch.add(offset, decodeMessage(TOPICS.realtime, m.key, m.value, new Date(NOW)), m);
+  addMessage(batch, TOPICS.realtime, offset, message(t, key));
 }
 
 describe("PartitionBatch", () => {
@@ -49,7 +56,7 @@ describe("PartitionBatch", () => {
       for (const day of days) {
         const bar = { symbol, trade_date: day, open: 10, high: 11, low: 9, close: 10.5, adj_close: 10.5, volume: 100, source: "yahoo" as const };
         const m = { key: Buffer.from(symbol), value: Buffer.from(encodeRecord(BAR_SCHEMA, bar)) };
-        b.add(offset++, decodeMessage(TOPICS.batch, m.key, m.value, new Date(NOW)), m);
+        addMessage(b, TOPICS.batch, offset++, m);
       }
     }
     assert.deepEqual(
@@ -104,7 +111,7 @@ describe("PartitionBatch", () => {
   it("is complete once no record has arrived for the idle time, when the policy has one", () => {
     const b = new PartitionBatch(TOPICS.batch, 0, 0n, NOW);
     const m = message(tick("AAPL", "2026-03-02T15:00:00.000Z"));
-    b.add(0n, decodeMessage(TOPICS.realtime, m.key, m.value, new Date(NOW)), m, NOW + 400);
+    addMessage(b, TOPICS.realtime, 0n, m, NOW + 400);
     const idle = { ...policy, records: 100, intervalMs: 60_000, idleMs: 500 };
     assert.equal(b.isComplete(idle, NOW + 899), false, "the burst may go on");
     assert.equal(b.isComplete(idle, NOW + 900), true, "500 ms after the last record");

@@ -1,6 +1,7 @@
 import type { IHeaders } from "kafkajs";
-import { encodeRecord, objectKeyInFolder, recordFolder, SCHEMAS, type Decoded, type RejectCode } from "../../contract";
+import { objectKeyInFolder, type RejectCode } from "../../contract";
 import type { FlushPolicy } from "./config";
+import type { Validated } from "./validation";
 
 /** A message that failed validation, kept with its origin for the dead-letter topic. */
 export interface DeadLetter {
@@ -93,19 +94,22 @@ export class PartitionBatch {
   }
 
   /**
-   * Adds the message at `offset` (a bigint, or Kafka's decimal text: the sink passes the text, so
-   * that no record costs a bigint), which arrived at `at` (the batch's opening time if not given).
+   * Adds message `i` of a validated fetch at `offset` (a bigint, or Kafka's decimal text: the sink
+   * passes the text, so that no record costs a bigint), which arrived at `at` (the batch's opening
+   * time if not given): its line to its folder's object, or the message to the dead letters.
    */
-  add(offset: bigint | string, decoded: Decoded, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, at?: number): void {
-    if (!decoded.ok) return this.addDeadLetter(offset, message, decoded.code, decoded.reason, at);
-    const schema = SCHEMAS[decoded.kind];
+  addValidated(offset: bigint | string, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, v: Validated, i: number, at?: number): void {
+    const folder = v.verdicts.folderOf[i]!;
+    if (folder < 0) {
+      const { code, reason } = v.rejects.get(i)!;
+      return this.addDeadLetter(offset, message, code, reason, at);
+    }
     // A canonical message is already the record's encoding: its bytes are stored as they came.
-    const line = decoded.canonical && message.value ? message.value : Buffer.from(encodeRecord(schema, decoded.record));
-    this.addLine(offset, schema.dataset, recordFolder(schema, decoded.record), line, at);
+    this.addLine(offset, v.verdicts.dataset, v.verdicts.folders[folder]!, v.lines.get(i) ?? message.value!, at);
   }
 
   /** Adds a valid record at `offset`: `line` (its encoding) goes to the object of `folder` of `dataset`. */
-  addLine(offset: bigint | string, dataset: string, folder: string, line: Uint8Array, at?: number): void {
+  private addLine(offset: bigint | string, dataset: string, folder: string, line: Uint8Array, at?: number): void {
     this.counted(offset, at);
     // One topic holds one dataset, so the folder alone tells the groups apart; most records fall in the last one's.
     let group = this.last?.folder === folder ? this.last : this.groups.get(folder);
@@ -119,7 +123,7 @@ export class PartitionBatch {
   }
 
   /** Adds a message at `offset` that failed validation, kept for the dead-letter topic. */
-  addDeadLetter(offset: bigint | string, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, code: RejectCode, reason: string, at?: number): void {
+  private addDeadLetter(offset: bigint | string, message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, code: RejectCode, reason: string, at?: number): void {
     this.counted(offset, at);
     this.deadLetters.push({ offset: BigInt(offset), key: message.key, value: message.value, headers: message.headers ?? {}, code, reason });
     this.bytes += message.value?.length ?? 0;

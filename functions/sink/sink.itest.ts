@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Kafka, Producer } from "kafkajs";
+import type { Kafka, KafkaMessage, Producer } from "kafkajs";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { BAR_SCHEMA, DEAD_LETTER_HEADERS, ENV, FUNCTION_COMMANDS, TICK_SCHEMA, TOPICS, decodeMessage, encodeRecord, parseDataObjectKey, sinkJournalKey, type DailyBar, type Tick } from "../../contract";
+import { BAR_SCHEMA, DEAD_LETTER_HEADERS, ENV, FUNCTION_COMMANDS, TICK_SCHEMA, TOPICS, encodeRecord, parseDataObjectKey, sinkJournalKey, type DailyBar, type Tick } from "../../contract";
 import {
   FunctionProcess,
   createBucket,
@@ -22,6 +22,7 @@ import { freePorts } from "../../test/harness/process";
 import { producerConfig } from "../lib";
 import { PartitionBatch } from "./batch";
 import { encodeJournal } from "./journal";
+import { packMessages, validatePacked, validated } from "./validation";
 
 const SYMBOLS = ["AAPL", "MSFT", "GOOGL", "AMZN", "META", "TSLA", "NVDA", "JPM"];
 const BASE_TIME = Date.parse("2026-03-02T14:30:00.000Z");
@@ -287,10 +288,9 @@ describe("sink against a real Kafka broker and S3 server", function () {
     await r.producer.send({ topic: TOPICS.realtime, acks: -1, messages });
     // What a sink killed mid-flush leaves: the journal of [0, 299] and one of the batch's objects, no commit.
     const crashed = new PartitionBatch(TOPICS.realtime, 0, 0n, Date.now());
-    messages.forEach((m, i) => {
-      const message = { key: Buffer.from(m.key), value: Buffer.from(m.value) };
-      crashed.add(BigInt(i), decodeMessage(TOPICS.realtime, message.key, message.value), message);
-    });
+    const fetched = messages.map((m, i) => ({ offset: String(i), key: Buffer.from(m.key), value: Buffer.from(m.value) }) as KafkaMessage);
+    const v = validated(validatePacked(packMessages(TOPICS.realtime, fetched, 0, Date.now())));
+    fetched.forEach((m, i) => crashed.addValidated(m.offset, m, v, i));
     const objects = crashed.objects();
     await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: sinkJournalKey(TOPICS.realtime, 0), Body: encodeJournal({ version: 1, topic: TOPICS.realtime, partition: 0, start: 0n, end: 299n, objects: objects.length }) }));
     await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: objects[0]!.key, Body: objects[0]!.body }));

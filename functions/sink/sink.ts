@@ -1,5 +1,4 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from "kafkajs";
-import type { RejectCode } from "../../contract";
 import { sleep, type Health, type Logger } from "../lib";
 import { PartitionBatch } from "./batch";
 import type { FlushPolicy, SinkSettings } from "./config";
@@ -8,7 +7,7 @@ import { deadLetterMessage } from "./dead-letters";
 import { planRecovery } from "./journal";
 import type { SinkMetrics } from "./metrics";
 import { Aborted, untilDone, type RetryControl, type RawZone } from "./store";
-import { inProcessValidator, packMessages, type Validator, type Verdicts } from "./validation";
+import { inProcessValidator, packMessages, validated, type Validated, type Validator, type Verdicts } from "./validation";
 
 export interface SinkDeps {
   consumer: Consumer;
@@ -72,13 +71,6 @@ interface FetchedMessages {
   validated?: Validated;
   /** Counted in the sink's buffered bytes until the whole batch is buffered. */
   bytes: number;
-}
-
-/** {@link Verdicts} with their exceptions by message index (from the fetch's `from`). */
-interface Validated {
-  verdicts: Verdicts;
-  lines: Map<number, Buffer>;
-  rejects: Map<number, { code: RejectCode; reason: string }>;
 }
 
 const CONCURRENT_PUTS = 32;
@@ -429,13 +421,7 @@ export class Sink {
     if (!state.open) state.open = new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnd);
     const batch = state.open;
     const before = batch.bytes;
-    const folder = v.verdicts.folderOf[i]!;
-    if (folder >= 0) {
-      batch.addLine(message.offset, v.verdicts.dataset, v.verdicts.folders[folder]!, v.lines.get(i) ?? message.value!, now);
-    } else {
-      const { code, reason } = v.rejects.get(i)!;
-      batch.addDeadLetter(message.offset, message, code, reason, now);
-    }
+    batch.addValidated(message.offset, message, v, i, now);
     if (batch.isComplete(state.policy, now)) this.seal(state);
     return batch.bytes - before;
   }
@@ -575,12 +561,4 @@ export class Sink {
     if (state.highWatermark === undefined || state.committed === undefined) return;
     this.deps.metrics.lag.set({ topic: state.topic, partition: String(state.partition) }, Number(state.highWatermark - state.committed));
   }
-}
-
-function validated(verdicts: Verdicts): Validated {
-  return {
-    verdicts,
-    lines: new Map(verdicts.lines.map(([i, line]) => [i, Buffer.from(line)])),
-    rejects: new Map(verdicts.rejects.map(([i, code, reason]) => [i, { code, reason }])),
-  };
 }

@@ -28,6 +28,21 @@ export interface Verdicts {
   rejects: [number, RejectCode, string][];
 }
 
+/** {@link Verdicts} with their exceptions by message index, as the sink reads them. */
+export interface Validated {
+  verdicts: Verdicts;
+  lines: Map<number, Buffer>;
+  rejects: Map<number, { code: RejectCode; reason: string }>;
+}
+
+export function validated(verdicts: Verdicts): Validated {
+  return {
+    verdicts,
+    lines: new Map(verdicts.lines.map(([i, line]) => [i, Buffer.from(line)])),
+    rejects: new Map(verdicts.rejects.map(([i, code, reason]) => [i, { code, reason }])),
+  };
+}
+
 /** Validates fetched messages: at once on this thread, or on a worker thread. */
 export interface Validator {
   validate(packed: PackedMessages): Promise<Verdicts>;
@@ -69,7 +84,7 @@ export function validatePacked(packed: PackedMessages): Verdicts {
   const verdicts: Verdicts = { dataset, folderOf: new Int32Array(count), folders: [], lines: [], rejects: [] };
   const folderIndex = new Map<string, number>();
   const now = new Date(packed.now);
-  let lastFolder = "";
+  let lastFolder: string | undefined;
   let lastIndex = -1;
   for (let i = 0, b = 0; i < count; i++, b += 4) {
     const value = bounds[b + 1]! < 0 ? null : data.subarray(bounds[b]!, bounds[b]! + bounds[b + 1]!);
@@ -83,7 +98,7 @@ export function validatePacked(packed: PackedMessages): Verdicts {
     const schema = SCHEMAS[decoded.kind];
     const folder = recordFolder(schema, decoded.record);
     // Most records fall in the previous record's folder.
-    if (folder !== lastFolder || lastIndex < 0) {
+    if (folder !== lastFolder) {
       let index = folderIndex.get(folder);
       if (index === undefined) {
         index = verdicts.folders.push(folder) - 1;
@@ -139,7 +154,7 @@ export function workerValidator(entry: string): Validator {
   });
   worker.on("error", (err) => failAll(err));
   worker.on("exit", (code) => failAll(new Error(`the validation thread exited with code ${code}`)));
-  // An idle sink must be able to exit: only pending validations keep the thread referenced.
+  // The thread never keeps the process alive by itself: the sink's connections do, and its stop closes the thread.
   worker.unref();
   return {
     validate(packed) {
