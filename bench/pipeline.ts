@@ -5,7 +5,8 @@
  *
  *   npm run bench                         everything (scripts/bench.sh: Node 22, servers, kcat, Docker)
  *   BENCH_ONLY=sink,batch npm run bench   some of: startup, sink, latency, batch, program, image
- *   BENCH_TICKS=1000000                   ticks of the throughput run (300,000)
+ *   BENCH_TICKS=3000000                   ticks of the throughput run (1,000,000)
+ *   BENCH_ROUNDS=9                        rounds of the throughput run (5)
  *   BENCH_CPU_PROF=.cache/prof            a CPU profile of every sink and raw consumer process
  *
  * The data plane runs on the harness's real servers (bench/sink.ts), the stacks' programs on the
@@ -33,6 +34,14 @@ function selectedParts(): Set<Part> {
   return new Set(only as Part[]);
 }
 
+function positive(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number above 0 (got "${text}")`);
+  return n;
+}
+
 function onPath(program: string): boolean {
   return (process.env.PATH ?? "").split(":").some((dir) => existsSync(`${dir}/${program}`));
 }
@@ -58,7 +67,7 @@ async function main(): Promise<void> {
     if (parts.has("sink")) {
       const kcat = onPath("kcat");
       if (!kcat) skipped.push("kcat baseline: kcat is not installed (scripts/bench.sh installs it with apt-get as root)");
-      add("sink", await throughputFigures(rig, Number(process.env.BENCH_TICKS ?? 300_000), kcat));
+      add("sink", await throughputFigures(rig, positive("BENCH_TICKS", 1_000_000), kcat, positive("BENCH_ROUNDS", 5)));
     }
     if (parts.has("latency")) add("latency", await latencyFigures(rig));
     if (parts.has("batch")) add("batch", await batchPathFigures(rig));
