@@ -20,7 +20,7 @@ import { stopDockerEngine } from "../test/harness/docker";
 import { imageFigures } from "./image";
 import { bundle } from "./processes";
 import { programFigures } from "./program";
-import { describeMachine, machine, recordSection, round, showRatio, table, type Figure } from "./report";
+import { countSetting, describeMachine, machine, recordSection, round, showRatio, table, type Figure } from "./report";
 import { batchPathFigures, latencyFigures, rigFor, startupFigures, throughputFigures } from "./sink";
 
 const PARTS = ["startup", "sink", "latency", "batch", "program", "image"] as const;
@@ -32,14 +32,6 @@ function selectedParts(): Set<Part> {
   const unknown = only.filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown.length > 0) throw new Error(`BENCH_ONLY names ${unknown.join(", ")}; choose among ${PARTS.join(", ")}`);
   return new Set(only as Part[]);
-}
-
-function positive(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === "") return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number above 0 (got "${text}")`);
-  return n;
 }
 
 function onPath(program: string): boolean {
@@ -67,7 +59,7 @@ async function main(): Promise<void> {
     if (parts.has("sink")) {
       const kcat = onPath("kcat");
       if (!kcat) skipped.push("kcat baseline: kcat is not installed (scripts/bench.sh installs it with apt-get as root)");
-      add("sink", await throughputFigures(rig, positive("BENCH_TICKS", 1_000_000), kcat, positive("BENCH_ROUNDS", 5)));
+      add("sink", await throughputFigures(rig, countSetting("BENCH_TICKS", 1_000_000), kcat, countSetting("BENCH_ROUNDS", 5)));
     }
     if (parts.has("latency")) add("latency", await latencyFigures(rig));
     if (parts.has("batch")) add("batch", await batchPathFigures(rig));

@@ -75,6 +75,15 @@ export function recordSection(name: string, section: Section, file = RESULTS_FIL
   writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
 }
 
+/** A whole number above 0 from the environment, or `fallback` when unset; anything else is refused, naming the variable. */
+export function countSetting(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const text = env[name]?.trim();
+  if (text === undefined || text === "") return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number above 0 (got "${text}")`);
+  return n;
+}
+
 export function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
