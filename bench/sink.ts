@@ -195,8 +195,9 @@ async function rawRate(rig: Rig, count: number): Promise<number> {
 }
 
 /**
- * The sink's records a second from its first flush to its last, after checking that every tick
- * landed once; the first flush's records, landed when the clock starts, are not counted. A backlog
+ * The sink's records a second from its first flush to its last full one, after checking that
+ * every tick landed once; the first flush's records, landed when the clock starts, are not
+ * counted. A backlog
  * in production is far larger than the sink's buffer, so fetching pauses while writes catch up:
  * the run's buffer is kept to {@link BACKLOG_BUFFER_BYTES}, a small part of the topic, so that
  * records read ahead during start-up do not land in one burst that the rate would count as
@@ -258,7 +259,7 @@ export async function throughputFigures(rig: Rig, count: number, kcat: boolean, 
   const notes =
     `${count.toLocaleString("en")} ticks on 3 partitions of one broker, read ${rounds} times by each in turn, every other round in the reverse order, after an untimed read (medians); the sink flushes every ${FLUSH_RECORDS.toLocaleString("en")} records ` +
     `(${runs[0]!.flushes} flushes), validates, writes JSON Lines, journals and commits each, and every run is checked to land each tick once; ` +
-    `the sink's rate is from its first flush to its last, with a buffer of ${BACKLOG_BUFFER_BYTES / 1024 / 1024} MiB, the raw consumer's from the end of its first fetch; the rounds' ratios: ${each((x) => x.sink / x.raw)}`;
+    `the sink's rate is from its first flush to its last full one, with a buffer of ${BACKLOG_BUFFER_BYTES / 1024 / 1024} MiB, the raw consumer's from the end of its first fetch; the rounds' ratios: ${each((x) => x.sink / x.raw)}`;
   const figures: Figure[] = [
     {
       id: "sink.steadyState",
