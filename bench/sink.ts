@@ -197,12 +197,11 @@ async function rawRate(rig: Rig, count: number): Promise<number> {
 /**
  * The sink's records a second from its first flush to its last full one, after checking that
  * every tick landed once; the first flush's records, landed when the clock starts, are not
- * counted. A backlog
- * in production is far larger than the sink's buffer, so fetching pauses while writes catch up:
- * the run's buffer is kept to {@link BACKLOG_BUFFER_BYTES}, a small part of the topic, so that
- * records read ahead during start-up do not land in one burst that the rate would count as
- * steady. The clock stops at the last full flush: a partition's last, partial batch waits for its
- * age, {@link BACKLOG_INTERVAL_MS}, after the backlog is read.
+ * counted. A backlog in production is far larger than the sink's buffer, so fetching pauses while
+ * writes catch up: the run's buffer is kept to {@link BACKLOG_BUFFER_BYTES}, a small part of the
+ * topic, so that records read ahead during start-up do not land in one burst that the rate would
+ * count as steady. The clock stops at the last full flush: a partition's last, partial batch waits
+ * for its age, {@link BACKLOG_INTERVAL_MS}, after the backlog is read.
  */
 async function sinkRate(rig: Rig, count: number, overrides: Record<string, string> = {}): Promise<{ rate: number; flushes: number; bucket: string }> {
   const bucket = await newBucket(rig);
