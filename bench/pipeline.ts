@@ -20,7 +20,7 @@ import { stopDockerEngine } from "../test/harness/docker";
 import { imageFigures } from "./image";
 import { bundle } from "./processes";
 import { programFigures } from "./program";
-import { countSetting, describeMachine, machine, recordSection, round, showRatio, table, type Figure } from "./report";
+import { describeMachine, machine, recordSection, round, showRatio, table, throughputSettings, type Figure } from "./report";
 import { batchPathFigures, latencyFigures, rigFor, startupFigures, throughputFigures } from "./sink";
 
 const PARTS = ["startup", "sink", "latency", "batch", "program", "image"] as const;
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     if (parts.has("sink")) {
       const kcat = onPath("kcat");
       if (!kcat) skipped.push("kcat baseline: kcat is not installed (scripts/bench.sh installs it with apt-get as root)");
-      add("sink", await throughputFigures(rig, countSetting("BENCH_TICKS", 1_000_000), kcat, countSetting("BENCH_ROUNDS", 5)));
+      const { ticks, rounds } = throughputSettings();
+      add("sink", await throughputFigures(rig, ticks, kcat, rounds));
     }
     if (parts.has("latency")) add("latency", await latencyFigures(rig));
     if (parts.has("batch")) add("batch", await batchPathFigures(rig));

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { EnvReader } from "../functions/lib";
 
 export interface Measure {
   value: number;
@@ -75,13 +76,12 @@ export function recordSection(name: string, section: Section, file = RESULTS_FIL
   writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
 }
 
-/** A whole number above 0 from the environment, or `fallback` when unset; anything else is refused, naming the variable. */
-export function countSetting(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const text = env[name]?.trim();
-  if (text === undefined || text === "") return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number above 0 (got "${text}")`);
-  return n;
+/** The throughput run's size (`BENCH_TICKS`, `BENCH_ROUNDS`), read and refused as the functions read their settings. */
+export function throughputSettings(env: Readonly<Record<string, string | undefined>> = process.env): { ticks: number; rounds: number } {
+  const reader = new EnvReader(env);
+  const settings = { ticks: reader.int("BENCH_TICKS", 1_000_000, { min: 1 }), rounds: reader.int("BENCH_ROUNDS", 5, { min: 1 }) };
+  reader.done();
+  return settings;
 }
 
 export function round(value: number, digits: number): number {

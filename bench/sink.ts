@@ -257,12 +257,12 @@ export async function throughputFigures(rig: Rig, count: number, kcat: boolean, 
 
   // Smaller backlogs are read ahead whole while the first writes are slow: their rate times the writes catching up.
   const backlogBytes = count * (encodeRecord(TICK_SCHEMA, tick(0)).length + 1);
-  const tooSmall = backlogBytes < 3 * BACKLOG_BUFFER_BYTES ? `; warning: the backlog (${round(backlogBytes / 2 ** 20, 0)} MiB) is under 3 times the sink's buffer, so the sink's rate is not steady` : "";
-  if (tooSmall) console.log(tooSmall.slice(2));
+  const warning = backlogBytes < 3 * BACKLOG_BUFFER_BYTES ? `warning: the backlog (${round(backlogBytes / 2 ** 20, 0)} MiB) is under 3 times the sink's buffer, so the sink's rate is not steady` : undefined;
+  if (warning) console.log(warning);
   const notes =
     `${count.toLocaleString("en")} ticks on 3 partitions of one broker, read ${rounds} times by each in turn, every other round in the reverse order, after an untimed read (medians); the sink flushes every ${FLUSH_RECORDS.toLocaleString("en")} records ` +
     `(${runs[0]!.flushes} flushes), validates, writes JSON Lines, journals and commits each, and every run is checked to land each tick once; ` +
-    `the sink's rate is from its first flush to its last full one, with a buffer of ${BACKLOG_BUFFER_BYTES / 1024 / 1024} MiB, the raw consumer's from the end of its first fetch; the rounds' ratios: ${each((x) => x.sink / x.raw)}${tooSmall}`;
+    `the sink's rate is from its first flush to its last full one, with a buffer of ${BACKLOG_BUFFER_BYTES / 1024 / 1024} MiB, the raw consumer's from the end of its first fetch; the rounds' ratios: ${each((x) => x.sink / x.raw)}${warning ? `; ${warning}` : ""}`;
   const figures: Figure[] = [
     {
       id: "sink.steadyState",
