@@ -90,15 +90,20 @@ function knownValue(value: Buffer, start: number, end: number, values: readonly 
 /** The number {@link readNumber} read last (an out-parameter that costs no allocation). */
 let lastNumber = 0;
 
+/** The number the last successful {@link readNumber} read. */
+export function numberRead(): number {
+  return lastNumber;
+}
+
 /**
  * Reads a number written as `JSON.stringify` writes it into {@link lastNumber}; returns where it ends,
  * or -1. Accepted: `0` or digits without a leading zero, then optionally `.` and digits not ending
  * in `0`, no sign, no exponent, and not below 1e-6 (which JavaScript prints with an exponent). With
  * at most 15 significant digits, such a text is the shortest that reads back as its double, so it is
  * how JavaScript prints it, and digits / 10^k (both exact) is, in one rounding, the double JSON.parse
- * gives; longer ones are compared with how JavaScript prints them.
+ * gives; longer ones are compared with how JavaScript prints them. The number ends by `end`.
  */
-function readNumber(value: Buffer, pos: number): number {
+export function readNumber(value: Uint8Array, pos: number, end: number = value.length): number {
   let i = pos;
   let digits = 0;
   let significant = 0;
@@ -106,7 +111,7 @@ function readNumber(value: Buffer, pos: number): number {
   if (first === ZERO) {
     i++;
   } else if (first !== undefined && first > ZERO && first <= NINE) {
-    while (i < value.length && value[i]! >= ZERO && value[i]! <= NINE) digits = digits * 10 + (value[i++]! - ZERO);
+    while (i < end && value[i]! >= ZERO && value[i]! <= NINE) digits = digits * 10 + (value[i++]! - ZERO);
     significant = i - pos;
   } else {
     return -1;
@@ -114,7 +119,7 @@ function readNumber(value: Buffer, pos: number): number {
   let scale = 0;
   if (value[i] === DOT) {
     const fraction = ++i;
-    while (i < value.length && value[i]! >= ZERO && value[i]! <= NINE) {
+    while (i < end && value[i]! >= ZERO && value[i]! <= NINE) {
       digits = digits * 10 + (value[i]! - ZERO);
       if (digits > 0) significant++;
       i++;
@@ -128,7 +133,7 @@ function readNumber(value: Buffer, pos: number): number {
     return i;
   }
   // Longer texts (a float32 price from Yahoo has 16 or 17 digits) are canonical when JavaScript prints them so.
-  const text = value.toString("latin1", pos, i);
+  const text = Buffer.from(value.buffer, value.byteOffset + pos, i - pos).toString("latin1");
   lastNumber = Number(text);
   return significant <= 17 && String(lastNumber) === text ? i : -1;
 }
