@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { KafkaMessage } from "kafkajs";
 import { BAR_SCHEMA, TICK_SCHEMA, TOPICS, encodeRecord, parseDataObjectKey, type Tick } from "../../contract";
 import { PartitionBatch } from "./batch";
+import { message as fixtureMessage } from "./fixtures/messages";
 import { packMessages, validatePacked, validated } from "./validation";
 
 const NOW = Date.parse("2026-03-03T12:00:00Z");
@@ -124,5 +125,50 @@ describe("PartitionBatch", () => {
     assert.equal(b.isComplete({ ...policy, idleMs: 1 }, NOW + 60_000), false, "neither count, age nor idleness cut a replay short");
     add(b, 5n, tick("AAPL", "2026-03-02T15:00:05.000Z"));
     assert.equal(b.isComplete(policy, NOW), true);
+  });
+
+  it("takes a fetch in runs of records exactly as it would take its messages one at a time", () => {
+    // Canonical ticks across hours, with re-encoded records and dead letters among them.
+    const fetch: KafkaMessage[] = [];
+    for (let k = 0; k < 300; k++) {
+      const t = tick(k % 3 ? "AAPL" : "MSFT", new Date(Date.parse("2026-03-02T20:58:00.000Z") + k * 1_000).toISOString(), 10 + (k % 7));
+      const value = k % 41 === 5 ? JSON.stringify({ ...t, volume: 5 }, Object.keys(t).reverse()) : k % 53 === 9 ? "{not json" : encodeRecord(TICK_SCHEMA, t);
+      fetch.push(fixtureMessage(1_000 + k, value, k % 67 === 3 ? "MSFT" : t.symbol));
+    }
+    const v = validated(validatePacked(packMessages(TOPICS.realtime, fetch, 0, NOW)));
+    const snapshot = (batches: PartitionBatch[]) =>
+      batches.map((b) => [b.startOffset, b.endOffset, b.records, b.bytes, b.objects().map((o) => [o.key, o.body.toString(), o.records]), b.deadLetters.map((d) => [d.offset, d.code])]);
+    const policies = [
+      { records: 4, bytes: 1_000_000, intervalMs: 1_000, idleMs: 0 },
+      { records: 1_000, bytes: 700, intervalMs: 1_000, idleMs: 0 },
+      { records: 37, bytes: 2_500, intervalMs: 1_000, idleMs: 500 },
+      { records: 1_000, bytes: 1_000_000, intervalMs: 1_000, idleMs: 0 },
+    ];
+    for (const p of policies) {
+      for (const variant of ["fresh", "past its interval", "a replay"] as const) {
+        const openedAt = variant === "past its interval" ? NOW - 5_000 : NOW;
+        const forcedEnd = variant === "a replay" ? 1_150n : undefined;
+        const take = (byRuns: boolean) => {
+          const sealed: PartitionBatch[] = [];
+          let open: PartitionBatch | undefined = new PartitionBatch(TOPICS.realtime, 0, 1_000n, openedAt, forcedEnd);
+          let next = 1_000n;
+          for (let i = 0; i < fetch.length; ) {
+            open ??= new PartitionBatch(TOPICS.realtime, 0, next, NOW);
+            if (byRuns) i = open.addFrom(fetch, 0, v, i, fetch.length, p, NOW);
+            else open.addValidated(fetch[i]!.offset, fetch[i]!, v, i++, NOW);
+            if (open.isComplete(p, NOW)) {
+              sealed.push(open);
+              next = open.endOffset + 1n;
+              open = undefined;
+            }
+          }
+          if (open) sealed.push(open);
+          return snapshot(sealed);
+        };
+        const oneByOne = take(false);
+        if (p.records < fetch.length || p.bytes < 1_000_000) assert.ok(oneByOne.length > 1, `${JSON.stringify(p)}, ${variant}: several batches`);
+        assert.deepEqual(take(true), oneByOne, `${JSON.stringify(p)}, ${variant}`);
+      }
+    }
   });
 });

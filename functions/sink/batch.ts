@@ -1,4 +1,4 @@
-import type { IHeaders } from "kafkajs";
+import type { IHeaders, KafkaMessage } from "kafkajs";
 import { objectKeyInFolder, type RejectCode } from "../../contract";
 import type { FlushPolicy } from "./config";
 import type { Validated } from "./validation";
@@ -34,11 +34,23 @@ const NEWLINE = 0x0a;
  * to trace until the flush).
  */
 class JsonLines {
-  private readonly full: Buffer[] = [];
+  private readonly full: Uint8Array[] = [];
   private current = Buffer.allocUnsafe(16 * 1024);
   private used = 0;
   bytes = 0;
   count = 0;
+
+  /** Adds `count` lines that are already JSON Lines (each ending in a newline), keeping `lines` itself rather than a copy. */
+  addLines(lines: Uint8Array, count: number): void {
+    if (this.used > 0) {
+      this.full.push(this.current.subarray(0, this.used));
+      this.current = this.current.subarray(this.used);
+      this.used = 0;
+    }
+    this.full.push(lines);
+    this.bytes += lines.length;
+    this.count += count;
+  }
 
   add(line: Uint8Array): void {
     const size = line.length + 1;
@@ -108,18 +120,52 @@ export class PartitionBatch {
     this.addLine(offset, v.verdicts.dataset, v.verdicts.folders[folder]!, v.lines.get(i) ?? message.value!, at);
   }
 
+  /**
+   * Adds messages `i`.. (before `end`) of a validated fetch whose first message is `messages[from]`,
+   * as many as this batch takes before `policy` completes it, and returns the index after the last
+   * one added. A run of canonical records of one folder is added at once: their lines are one
+   * stretch of the fetch's packed values (see packMessages), kept as they are. A dead letter, a
+   * re-encoded record, a record of a replay (which must end at its journaled offset) and the first
+   * record of a batch past its interval are added alone, as {@link addValidated} adds them. The
+   * batch then holds exactly what adding the messages one by one, sealing at the first threshold
+   * reached, would give it.
+   */
+  addFrom(messages: readonly KafkaMessage[], from: number, v: Validated, i: number, end: number, policy: FlushPolicy, now: number): number {
+    const { folderOf, bounds } = v.verdicts;
+    const folder = folderOf[i]!;
+    if (folder < 0 || this.forcedEnd !== undefined || v.lines.has(i) || now - this.openedAt >= policy.intervalMs) {
+      this.addValidated(messages[from + i]!.offset, messages[from + i]!, v, i, now);
+      return i + 1;
+    }
+    // Record k's line starts at bounds[4k], right after record k-1's newline, while both are in the run.
+    const start = bounds[4 * i]!;
+    const roomBytes = policy.bytes - this.bytes;
+    const last = Math.min(end, i + policy.records - this.records);
+    let j = i + 1;
+    while (j < last && folderOf[j] === folder && bounds[4 * j]! - start < roomBytes && !(v.lines.size > 0 && v.lines.has(j))) j++;
+    const stop = bounds[4 * (j - 1)]! + bounds[4 * (j - 1) + 1]! + 1;
+    this.counted(messages[from + j - 1]!.offset, now, j - i);
+    this.group(v.verdicts.dataset, v.verdicts.folders[folder]!).addLines(v.verdicts.data.subarray(start, stop), j - i);
+    this.bytes += stop - start;
+    return j;
+  }
+
   /** Adds a valid record at `offset`: `line` (its encoding) goes to the object of `folder` of `dataset`. */
   private addLine(offset: bigint | string, dataset: string, folder: string, line: Uint8Array, at?: number): void {
     this.counted(offset, at);
-    // One topic holds one dataset, so the folder alone tells the groups apart; most records fall in the last one's.
+    this.group(dataset, folder).add(line);
+    this.bytes += line.length + 1;
+  }
+
+  /** The lines of `folder`: one topic holds one dataset, so the folder alone tells the groups apart; most records fall in the last one's. */
+  private group(dataset: string, folder: string): JsonLines {
     let group = this.last?.folder === folder ? this.last : this.groups.get(folder);
     if (!group) {
       group = { dataset, folder, lines: new JsonLines() };
       this.groups.set(folder, group);
     }
     this.last = group;
-    group.lines.add(line);
-    this.bytes += line.length + 1;
+    return group.lines;
   }
 
   /** Adds a message at `offset` that failed validation, kept for the dead-letter topic. */
@@ -129,10 +175,10 @@ export class PartitionBatch {
     this.bytes += message.value?.length ?? 0;
   }
 
-  private counted(offset: bigint | string, at: number | undefined): void {
+  private counted(offset: bigint | string, at: number | undefined, records = 1): void {
     this.lastOffset = offset;
     this.end = undefined;
-    this.records += 1;
+    this.records += records;
     if (at !== undefined) this.lastRecordAt = at;
   }
 

@@ -315,7 +315,14 @@ export class Sink {
         const end = Math.min(messages.length, fetched.next + SLICE);
         const now = this.now();
         let added = 0;
-        for (let k = fetched.next; k < end; k++) added += this.accept(state, messages[k]!, v, k - fetched.from, now);
+        for (let i = fetched.next - fetched.from; i < end - fetched.from; ) {
+          state.open ??= new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnd);
+          const batch = state.open;
+          const before = batch.bytes;
+          i = batch.addFrom(messages, fetched.from, v, i, end - fetched.from, state.policy, now);
+          added += batch.bytes - before;
+          if (batch.isComplete(state.policy, now)) this.seal(state);
+        }
         state.position = BigInt(messages[end - 1]!.offset) + 1n;
         this.deps.metrics.recordsIn.inc({ topic: state.topic }, end - fetched.next);
         fetched.next = end;
@@ -411,19 +418,6 @@ export class Sink {
       control,
       this.settings.s3RequestTimeoutMs,
     );
-  }
-
-  /**
-   * Buffers one message; returns how many bytes the buffer grew by. `state.position` moves once per
-   * slice (onBatch) and at each seal, where the next batch opens, not for every record.
-   */
-  private accept(state: PartitionState, message: KafkaMessage, v: Validated, i: number, now: number): number {
-    if (!state.open) state.open = new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnd);
-    const batch = state.open;
-    const before = batch.bytes;
-    batch.addValidated(message.offset, message, v, i, now);
-    if (batch.isComplete(state.policy, now)) this.seal(state);
-    return batch.bytes - before;
   }
 
   private sealExpired(): void {

@@ -6,7 +6,9 @@ import { TickVerdicts } from "../../contract/tick-verdict";
 /**
  * A fetch's keys and values copied into one buffer, for validation on another thread: message `i`
  * has its value at `bounds[4i]` for `bounds[4i+1]` bytes and its key at `bounds[4i+2]` for
- * `bounds[4i+3]` bytes; a length of -1 stands for null.
+ * `bounds[4i+3]` bytes; a length of -1 stands for null. The values come first, in order, each
+ * followed by a newline, so that consecutive canonical records are already a stretch of JSON Lines
+ * (see PartitionBatch.addFrom); the keys follow them.
  */
 export interface PackedMessages {
   topic: string;
@@ -27,6 +29,9 @@ export interface Verdicts {
   lines: [number, string][];
   /** Dead letters: why, by message index. */
   rejects: [number, RejectCode, string][];
+  /** The request's buffer and bounds, handed back: the lines of canonical records are stored from it. */
+  data: Uint8Array;
+  bounds: Int32Array;
 }
 
 /** {@link Verdicts} with their exceptions by message index, as the sink reads them. */
@@ -50,27 +55,36 @@ export interface Validator {
   close(): Promise<void>;
 }
 
+const NEWLINE = 0x0a;
+
 /** Messages `from`.. of a fetch, packed for {@link validatePacked}. */
 export function packMessages(topic: string, messages: readonly KafkaMessage[], from: number, now: number): PackedMessages {
   const count = messages.length - from;
   const bounds = new Int32Array(4 * count);
-  let size = 0;
-  for (let k = from; k < messages.length; k++) size += (messages[k]!.value?.length ?? 0) + (messages[k]!.key?.length ?? 0);
-  const data = new Uint8Array(size);
-  let pos = 0;
+  let lines = 0;
+  let keys = 0;
+  for (let k = from; k < messages.length; k++) {
+    const { value, key } = messages[k]!;
+    if (value) lines += value.length + 1;
+    if (key) keys += key.length;
+  }
+  const data = new Uint8Array(lines + keys);
+  let line = 0;
+  let keyAt = lines;
   for (let k = from, b = 0; k < messages.length; k++, b += 4) {
     const { value, key } = messages[k]!;
-    bounds[b] = pos;
+    bounds[b] = line;
     bounds[b + 1] = value ? value.length : -1;
     if (value) {
-      data.set(value, pos);
-      pos += value.length;
+      data.set(value, line);
+      line += value.length;
+      data[line++] = NEWLINE;
     }
-    bounds[b + 2] = pos;
+    bounds[b + 2] = keyAt;
     bounds[b + 3] = key ? key.length : -1;
     if (key) {
-      data.set(key, pos);
-      pos += key.length;
+      data.set(key, keyAt);
+      keyAt += key.length;
     }
   }
   return { topic, now, data, bounds };
@@ -82,7 +96,7 @@ export function validatePacked(packed: PackedMessages): Verdicts {
   const data = Buffer.from(packed.data.buffer, packed.data.byteOffset, packed.data.byteLength);
   const count = bounds.length / 4;
   const dataset = Object.values(SCHEMAS).find((s) => s.topic === topic)?.dataset ?? "";
-  const verdicts: Verdicts = { dataset, folderOf: new Int32Array(count), folders: [], lines: [], rejects: [] };
+  const verdicts: Verdicts = { dataset, folderOf: new Int32Array(count), folders: [], lines: [], rejects: [], data: packed.data, bounds };
   const folderIndex = new Map<string, number>();
   const now = new Date(packed.now);
   let lastFolder: string | undefined;
@@ -204,6 +218,7 @@ export function runValidationWorker(): void {
     } catch (err) {
       reply = { id: request.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
     }
-    port.postMessage(reply, "verdicts" in reply ? [reply.verdicts.folderOf.buffer as ArrayBuffer] : []);
+    const v = "verdicts" in reply ? reply.verdicts : undefined;
+    port.postMessage(reply, v ? [v.folderOf.buffer as ArrayBuffer, v.data.buffer as ArrayBuffer, v.bounds.buffer as ArrayBuffer] : []);
   });
 }
