@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
@@ -18,6 +19,7 @@ import { run as runBatch } from "../functions/batch-producer/run";
 import { producerConfig, silentLogger } from "../functions/lib";
 import { readSinkSettings } from "../functions/sink/config";
 import { FunctionProcess, createBucket, functionsBundle, kafkaClient, readLanded, recreatePlatformTopics, s3Client, sinkEnvironment, type TestServers } from "../test/harness";
+import { cpuPerRecord, sampleCpu } from "./cpu";
 import { markTime, median, quantile, runMarked, untilLogged, type LogLine } from "./processes";
 import { round, showRatio, type Figure } from "./report";
 
@@ -187,11 +189,29 @@ function kcatSeconds(rig: Rig, topic: string, expected: number): Promise<number>
   });
 }
 
-/** The raw consumer's records a second, from the end of its first fetch to its last message. */
-async function rawRate(rig: Rig, count: number): Promise<number> {
+/** CPU a record, in µs, of the reader (the raw consumer or the sink), the broker and the S3 server over a run's timed part; undefined where /proc cannot tell. */
+interface RunCpu {
+  reader?: number;
+  broker?: number;
+  s3?: number;
+}
+
+const serverPids = (rig: Rig) => ({ broker: rig.servers.kafka.pid, s3: rig.servers.s3.pid });
+
+/** The raw consumer's records a second, from the end of its first fetch to its last message, and the CPU that reading cost. */
+async function rawRate(rig: Rig, count: number): Promise<{ rate: number; cpu: RunCpu }> {
+  const before = sampleCpu(serverPids(rig));
   const raw = await runMarked(rig.rawConsumer, { KAFKA_BROKERS: rig.servers.kafka.brokers.join(","), BENCH_GROUP: `bench-raw-${randomBytes(4).toString("hex")}`, BENCH_TOPICS: TOPICS.realtime, BENCH_COUNT: String(count), ...profiling() });
-  const firstFetch = Number(raw.marks.find((m) => m.event === "done")!.firstFetch);
-  return (count - firstFetch) / ((markTime(raw, "done") - markTime(raw, "fetched")) / 1000);
+  const after = sampleCpu(serverPids(rig));
+  const done = raw.marks.find((m) => m.event === "done")!;
+  const fetched = raw.marks.find((m) => m.event === "fetched")!;
+  const firstFetch = Number(done.firstFetch);
+  const reader = (Number(done.cpuMicros) - Number(fetched.cpuMicros)) / (count - firstFetch);
+  return {
+    rate: (count - firstFetch) / ((done.time - fetched.time) / 1000),
+    // The broker serves the whole read, the first fetch and the group join (which costs it little) too.
+    cpu: { reader: Number.isFinite(reader) ? reader : undefined, broker: cpuPerRecord(before, after, "broker", count) },
+  };
 }
 
 /**
@@ -203,7 +223,7 @@ async function rawRate(rig: Rig, count: number): Promise<number> {
  * count as steady. The clock stops at the last full flush: a partition's last, partial batch waits
  * for its age, {@link BACKLOG_INTERVAL_MS}, after the backlog is read.
  */
-async function sinkRate(rig: Rig, count: number, overrides: Record<string, string> = {}): Promise<{ rate: number; flushes: number; bucket: string }> {
+async function sinkRate(rig: Rig, count: number, overrides: Record<string, string> = {}): Promise<{ rate: number; flushes: number; bucket: string; cpu: RunCpu }> {
   const bucket = await newBucket(rig);
   const { sink } = await startSink(rig, bucket, {
     [ENV.sinkFlushRecords]: String(FLUSH_RECORDS),
@@ -211,7 +231,13 @@ async function sinkRate(rig: Rig, count: number, overrides: Record<string, strin
     [ENV.sinkMaxBufferedBytes]: String(BACKLOG_BUFFER_BYTES),
     ...overrides,
   });
+  // CPU from the first flush to the last, as the rate: sampled when the log shows each (polled every 50 ms).
+  const pids = { reader: sink.pid, ...serverPids(rig) };
+  const atFirst = landedRecords(await untilLogged(sink, (ls) => landedRecords(ls, TOPICS.realtime) > 0, "the first flush"), TOPICS.realtime);
+  const before = sampleCpu(pids);
   const lines = await untilLogged(sink, (ls) => landedRecords(ls, TOPICS.realtime) >= count, `${count} records landed`);
+  const after = sampleCpu(pids);
+  const cpu = Object.fromEntries(Object.keys(pids).map((name) => [name, cpuPerRecord(before, after, name, count - atFirst)])) as RunCpu;
   await sink.terminate(30_000);
   const landed = await readLanded(rig.s3, bucket);
   if (landed.length !== count || new Set(landed.map((l) => tickId(l.record as unknown as Tick))).size !== count) throw new Error(`the sink landed ${landed.length} records, not ${count} distinct ones`);
@@ -219,7 +245,7 @@ async function sinkRate(rig: Rig, count: number, overrides: Record<string, strin
   let last = done.length - 1;
   while (last > 0 && done[last]!.records !== FLUSH_RECORDS) last--;
   const counted = done.slice(1, last + 1).reduce((n, f) => n + f.records, 0);
-  return { rate: counted / ((done[last]!.time - done[0]!.time) / 1000), flushes: done.length, bucket };
+  return { rate: counted / ((done[last]!.time - done[0]!.time) / 1000), flushes: done.length, bucket, cpu };
 }
 
 /**
@@ -236,14 +262,17 @@ export async function throughputFigures(rig: Rig, count: number, kcat: boolean, 
   await produceTicks(rig, 0, count);
   await rawRate(rig, count);
 
-  const runs: { raw: number; kcat?: number; sink: number; inline: number; flushes: number; bucket: string }[] = [];
+  const runs: { raw: number; rawCpu: RunCpu; kcat?: number; sink: number; sinkCpu: RunCpu; inline: number; flushes: number; bucket: string }[] = [];
   for (let r = 0; r < rounds; r++) {
     const run: Partial<(typeof runs)[number]> = {};
     const steps = [
-      async () => (run.raw = await rawRate(rig, count)),
+      async () => {
+        const raw = await rawRate(rig, count);
+        Object.assign(run, { raw: raw.rate, rawCpu: raw.cpu });
+      },
       async () => {
         const sink = await sinkRate(rig, count);
-        Object.assign(run, { sink: sink.rate, flushes: sink.flushes, bucket: sink.bucket });
+        Object.assign(run, { sink: sink.rate, sinkCpu: sink.cpu, flushes: sink.flushes, bucket: sink.bucket });
       },
       async () => (run.inline = (await sinkRate(rig, count, { [ENV.sinkValidationThread]: "false" })).rate),
       async () => (run.kcat = kcat ? count / (await kcatSeconds(rig, TOPICS.realtime, count)) : undefined),
@@ -295,6 +324,7 @@ export async function throughputFigures(rig: Rig, count: number, kcat: boolean, 
       notes: `raw kafkajs reaches ${showRatio(median(runs.map((x) => x.raw / x.kcat!)))} of kcat; the rounds' ratios: ${each((x) => x.sink / x.kcat!)}`,
     });
   }
+  figures.push(...cpuFigures(runs, rawRateMedian));
   figures.push(objectsFigure("objects.throughput", `${count.toLocaleString("en")} ticks, ${FLUSH_RECORDS.toLocaleString("en")}-record flushes`, await objectStats(rig, runs[runs.length - 1]!.bucket), count));
   return figures;
 }
@@ -459,4 +489,47 @@ export async function batchPathFigures(rig: Rig): Promise<Figure[]> {
 
 export function rigFor(servers: TestServers, rawConsumer: string): Rig {
   return { servers, kafka: kafkaClient(servers.kafka, "bench"), s3: s3Client(servers.s3), rawConsumer };
+}
+
+/**
+ * Where the steady state's CPU goes: the sink's process against the raw consumer's, a record each,
+ * with the broker and the S3 server beside them; and the machine's ceiling for any sink that reads
+ * as the raw consumer does and stores what it reads, from the raw consumer's CPU, the broker's and
+ * the S3 server's a record on this machine's cores, since all of them share those cores here.
+ * Medians of the rounds; none where /proc cannot tell (another OS, or servers not started here).
+ */
+function cpuFigures(runs: readonly { raw: number; rawCpu: RunCpu; sinkCpu: RunCpu }[], rawRateMedian: number): Figure[] {
+  const of = (f: (x: (typeof runs)[number]) => number | undefined) => {
+    const values = runs.map(f);
+    return values.every((v) => v !== undefined) ? median(values as number[]) : undefined;
+  };
+  const sink = of((x) => x.sinkCpu.reader);
+  const raw = of((x) => x.rawCpu.reader);
+  const s3 = of((x) => x.sinkCpu.s3);
+  const broker = of((x) => x.rawCpu.broker);
+  const sinkBroker = of((x) => x.sinkCpu.broker);
+  if (sink === undefined || raw === undefined || s3 === undefined || broker === undefined || sinkBroker === undefined) return [];
+  const cores = availableParallelism();
+  const ceiling = (cores * 1e6) / (raw + broker + s3);
+  const us = (v: number) => round(v, 2);
+  return [
+    {
+      id: "sink.steadyState.cpu",
+      label: "sink steady state: CPU a record",
+      figure: { value: us(sink), unit: "µs", what: "the sink's process, every thread, first flush to last" },
+      baseline: { value: us(raw), unit: "µs", what: "the raw consumer's process, first fetch to last message" },
+      ratio: sink / raw,
+      ratioMeaning: "of the raw consumer's CPU",
+      notes: `beside them, a record: S3Proxy ${us(s3)} µs and the broker ${us(sinkBroker)} µs during the sink's run, the broker ${us(broker)} µs during the raw consumer's (medians of the rounds)`,
+    },
+    {
+      id: "sink.steadyState.ceiling",
+      label: "sink steady state: this machine's ceiling",
+      figure: { value: Math.round(ceiling), unit: "records/s", what: `${cores} cores over the raw consumer's, the broker's and S3Proxy's CPU a record, ${us(raw + broker + s3)} µs` },
+      baseline: { value: Math.round(rawRateMedian), unit: "records/s", what: "the raw consumer, as above" },
+      ratio: ceiling / rawRateMedian,
+      ratioMeaning: "of the raw consumer's rate",
+      notes: "the fastest any sink can read and store here if reading costs what it costs the raw consumer and it does nothing else, since the broker and the S3 server share the machine's cores with it",
+    },
+  ];
 }

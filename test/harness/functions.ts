@@ -70,6 +70,10 @@ export class FunctionProcess {
     return fn;
   }
 
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   get running(): boolean {
     return this.process.isRunning;
   }

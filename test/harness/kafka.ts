@@ -14,6 +14,8 @@ export interface KafkaServer {
   readonly brokers: string[];
   /** false when KAFKA_BROKERS was given: then nothing was started and fault injection is impossible. */
   readonly managed: boolean;
+  /** The broker's pid while one this process manages runs (the bench reads its CPU time). */
+  readonly pid?: number;
   /** (Re)starts on the same ports and data dir; resolves when a client can fetch metadata. */
   start(): Promise<void>;
   /** SIGTERM and wait for the exit (controlled shutdown). */
@@ -126,6 +128,10 @@ class ManagedKafka implements KafkaServer {
 
   kill(): Promise<void> {
     return this.broker.kill();
+  }
+
+  get pid(): number | undefined {
+    return this.broker.pid;
   }
 
   async restart(): Promise<void> {

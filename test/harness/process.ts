@@ -33,6 +33,11 @@ export class ServerProcess {
     return this.child !== undefined;
   }
 
+  /** The running child's pid (the command's own: setpriv execs it). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Resolves with the exit code (null after a signal) once the current child has exited. */
   whenExited(): Promise<number | null> {
     return this.exited;

@@ -14,6 +14,8 @@ export interface S3Server {
   readonly secretAccessKey: string;
   /** false when S3_ENDPOINT was given: then nothing was started and fault injection is impossible. */
   readonly managed: boolean;
+  /** The server's pid while one this process manages runs (the bench reads its CPU time). */
+  readonly pid?: number;
   /** (Re)starts on the same port and data dir; resolves when ListBuckets answers. */
   start(): Promise<void>;
   /** SIGTERM and wait for the exit. */
@@ -114,6 +116,10 @@ class ManagedS3 implements S3Server {
 
   kill(): Promise<void> {
     return this.server.kill();
+  }
+
+  get pid(): number | undefined {
+    return this.server.pid;
   }
 
   async restart(): Promise<void> {
