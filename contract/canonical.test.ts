@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { seededRandom } from "../test/harness/random";
 import { scanCanonical } from "./canonical";
 import { BAR_SCHEMA, TICK_SCHEMA, decodeMessage, encodeRecord, type DailyBar, type Decoded, type Tick } from "./records";
 import { TOPICS } from "./topics";
@@ -6,18 +7,6 @@ import { TOPICS } from "./topics";
 const NOW = new Date("2026-03-03T12:00:00Z");
 const TICK: Tick = { symbol: "AAPL", event_time: "2026-03-03T11:59:58.000Z", price: 191.2, bid: 191.19, ask: 191.21, volume: 300, source: "simulated" };
 const BAR: DailyBar = { symbol: "BRK-B", trade_date: "2026-03-02", open: 410, high: 415.5, low: 408.2500915527344, close: 414, adj_close: 413.123456789012, volume: 3_100_000, source: "yahoo" };
-
-/** A small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** The general path: a leading space is valid JSON but never canonical, so decodeMessage parses it. */
 function decodedByJsonParse(topic: string, key: string, value: Buffer): Decoded {
@@ -41,7 +30,7 @@ function assertSameDecision(topic: string, key: string, value: Buffer): Decoded 
 
 describe("canonical record encoding", () => {
   it("reads what encodeRecord writes as JSON.parse does, and says it is canonical", () => {
-    const next = random(1);
+    const next = seededRandom(1);
     for (let i = 0; i < 2_000; i++) {
       const price = Math.round(next() * 1e6 + 1) / 100;
       const tick: Tick = { ...TICK, price, bid: price, ask: Math.round((price + next()) * 1e4) / 1e4, volume: Math.floor(next() * 1e9), event_time: new Date(NOW.getTime() - Math.floor(next() * 1e10)).toISOString() };
@@ -99,7 +88,7 @@ describe("canonical record encoding", () => {
   });
 
   it("decides like the JSON parser on 10,000 damaged messages", () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const originals = [
       { topic: TOPICS.realtime, key: "AAPL", value: Buffer.from(encodeRecord(TICK_SCHEMA, TICK)) },
       { topic: TOPICS.batch, key: "BRK-B", value: Buffer.from(encodeRecord(BAR_SCHEMA, BAR)) },

@@ -32,12 +32,12 @@ export function scanCanonical(schema: TableSchema, value: Buffer): Record<string
   return pos === value.length - 1 && value[pos] === CLOSE ? out : undefined;
 }
 
-const QUOTE = 0x22;
+export const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE = 0x7d;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
+export const DOT = 0x2e;
+export const ZERO = 0x30;
+export const NINE = 0x39;
 /** Powers of ten that a double holds exactly. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { seededRandom } from "../test/harness/random";
 import { recordFolder } from "./layout";
 import { MAX_CLOCK_SKEW_MS, TICK_SCHEMA, decodeMessage, encodeRecord, type Tick } from "./records";
 import { TickVerdicts } from "./tick-verdict";
@@ -7,18 +8,6 @@ import { TOPICS } from "./topics";
 const NOW = Date.parse("2026-03-03T12:00:00Z");
 const HOUR = "2026-03-03T11:00:00.000Z";
 const TICK: Tick = { symbol: "AAPL", event_time: "2026-03-03T11:59:58.000Z", price: 191.2, bid: 191.19, ask: 191.21, volume: 300, source: "simulated" };
-
-/** A small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** The message packed as the sink packs it (value, then key, in one buffer), and the reader's verdict on it. */
 function verdict(value: Buffer, key: string | null, now = NOW, hour = HOUR): boolean {
@@ -43,7 +32,7 @@ function decided(value: Buffer, key: string | null, now = NOW): string {
 
 describe("tick verdicts by bytes (the sink's hot path)", () => {
   it("accepts the ticks our producers write, in the learned hour, as decodeMessage does", () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (let i = 0; i < 2_000; i++) {
       const bid = Math.round(next() * 1e6 + 1) / 100;
       const symbol = ["AAPL", "BRK-B", "^GSPC", "EURUSD=X", "A", "ABCDEFGHIJKLMNO", "RDS.A"][i % 7]!;
@@ -79,7 +68,7 @@ describe("tick verdicts by bytes (the sink's hot path)", () => {
   });
 
   it("accepts nothing that decodeMessage refuses, re-encodes or files elsewhere, whatever the bytes", () => {
-    const next = random(11);
+    const next = seededRandom(11);
     const alphabet = Buffer.from('0123456789.-+eE:TZ"\\,{}[] AaLlSs^=\x00\x7f\xff');
     const base = [encoded({}), encoded({ symbol: "^GSPC", price: 0.5, bid: 0.000001, ask: 123456789012345, volume: 0, source: "live" }), encoded({ price: 0.1234567890123456 })];
     const keys = ["AAPL", "^GSPC", null];

@@ -1,4 +1,4 @@
-import { numberRead, readNumber } from "./canonical";
+import { DOT, NINE, numberRead, QUOTE, readNumber, ZERO } from "./canonical";
 import { MAX_CLOCK_SKEW_MS, MAX_MESSAGE_BYTES, TICK_SCHEMA } from "./records";
 
 /** The fields in the order the byte reader below spells them: the tick schema's. */
@@ -22,13 +22,9 @@ const SOURCES = TICK_SCHEMA.fields[6]!.values!.map((v) => latin1(`${v}"}`));
 const TIME_LENGTH = 24;
 const HOUR_LENGTH = 13;
 
-const QUOTE = 0x22;
 const CARET = 0x5e;
 const COLON = 0x3a;
-const DOT = 0x2e;
-const ZERO = 0x30;
 const FIVE = 0x35;
-const NINE = 0x39;
 const Z = 0x5a;
 
 const isDigit = (b: number | undefined) => b !== undefined && b >= ZERO && b <= NINE;
