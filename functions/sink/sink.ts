@@ -93,7 +93,10 @@ export class Sink {
   /** When partitions new to this instance may recover (ms since the epoch). */
   private handover: Promise<number> = Promise.resolve(0);
   private bufferedBytes = 0;
+  /** Whether a handler holds fetching until the buffer drains (see {@link untilRoom}). */
   private paused = false;
+  /** Resolved when the buffer has drained to half its limit, or the sink stops or releases its partitions. */
+  private room?: { drained: Promise<void>; resolve: () => void };
   private stopping = false;
   private joined = false;
   private lastStoreError?: number;
@@ -135,6 +138,7 @@ export class Sink {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.timer);
+    this.wakeHeld();
     const { consumer, producer, admin, log } = this.deps;
     consumer.pause(this.settings.topics.map((topic) => ({ topic })));
     // What was fetched is buffered first (no I/O: it ends within milliseconds), then sealed.
@@ -232,6 +236,7 @@ export class Sink {
     }
     this.states.clear();
     this.setBuffered(0);
+    this.wakeHeld();
   }
 
   private newState(topic: string, partition: number): PartitionState {
@@ -292,9 +297,41 @@ export class Sink {
     resolveOffset(last);
     this.setBuffered(this.bufferedBytes + bytes);
     if (!state.bufferingNow) state.buffering = this.bufferFetched(state);
-    if (this.bufferedBytes > this.settings.maxBufferedBytes) this.pauseFetching();
     this.updateLag(state);
+    if (this.bufferedBytes > this.settings.maxBufferedBytes) await this.untilRoom(state, payload);
     await heartbeat();
+  }
+
+  /**
+   * Holds the batch's handler while more than the buffer limit waits to be written, heartbeating
+   * meanwhile: kafkajs fetches again only once the handler returns, so holding it pauses fetching,
+   * and fetching resumes the moment the buffer has drained to half the limit. (Pausing the
+   * consumer would drop the fetch in flight, and kafkajs, finding every partition paused, sleeps
+   * for its whole fetch wait before it looks again: most of a second of idle after each pause.)
+   * Ends early when the sink stops or the partition is released, as the handler must then return.
+   */
+  private async untilRoom(state: PartitionState, { heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    this.paused = true;
+    this.deps.log.warn("fetching paused until buffered records are written", { bufferedBytes: this.bufferedBytes });
+    while (this.paused && !this.stopping && !state.revoked && isRunning() && !isStale()) {
+      await Promise.race([this.roomDrained(), sleep(1_000)]);
+      await heartbeat();
+    }
+  }
+
+  private roomDrained(): Promise<void> {
+    if (!this.room) {
+      let resolve!: () => void;
+      const drained = new Promise<void>((r) => (resolve = r));
+      this.room = { drained, resolve };
+    }
+    return this.room.drained;
+  }
+
+  /** Lets a held handler return (see {@link untilRoom}). */
+  private wakeHeld(): void {
+    this.room?.resolve();
+    this.room = undefined;
   }
 
   /**
@@ -537,18 +574,11 @@ export class Sink {
   private setBuffered(bytes: number): void {
     this.bufferedBytes = Math.max(0, bytes);
     this.deps.metrics.bufferedBytes.set(this.bufferedBytes);
-    if (this.paused && this.bufferedBytes < this.settings.maxBufferedBytes / 2 && !this.stopping) {
+    if (this.paused && this.bufferedBytes < this.settings.maxBufferedBytes / 2) {
       this.paused = false;
-      this.deps.consumer.resume(this.settings.topics.map((topic) => ({ topic })));
-      this.deps.log.info("fetching resumed", { bufferedBytes: this.bufferedBytes });
+      this.wakeHeld();
+      if (!this.stopping) this.deps.log.info("fetching resumed", { bufferedBytes: this.bufferedBytes });
     }
-  }
-
-  private pauseFetching(): void {
-    if (this.paused) return;
-    this.paused = true;
-    this.deps.consumer.pause(this.settings.topics.map((topic) => ({ topic })));
-    this.deps.log.warn("fetching paused until buffered records are written", { bufferedBytes: this.bufferedBytes });
   }
 
   private updateLag(state: PartitionState): void {
