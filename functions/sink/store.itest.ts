@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { crc32 } from "node:zlib";
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createBucket, testServers } from "../../test/harness";
 import { createS3, silentLogger } from "../lib";
@@ -29,7 +30,7 @@ function oneAttempt(errors: unknown[]): RetryControl {
 describe("the raw zone's writes on a real S3 server (S3Proxy)", function () {
   this.timeout(120_000);
 
-  it("writes each body with its MD5 and an unsigned payload, and the server stores exactly those bytes", async () => {
+  it("writes each body with its CRC32 and an unsigned payload, and the server stores exactly those bytes", async () => {
     const sent: Headers[] = [];
     const s3 = await clientSeeing((request) => sent.push({ ...request.headers }));
     const bucket = `store-${randomBytes(4).toString("hex")}`;
@@ -40,11 +41,14 @@ describe("the raw zone's writes on a real S3 server (S3Proxy)", function () {
     await zone.put("ticks/a.jsonl", body, oneAttempt(errors));
     assert.deepEqual(errors, []);
 
-    const md5 = createHash("md5").update(body).digest();
-    const put = sent.find((h) => h["content-md5"] !== undefined)!;
-    assert.equal(put["content-md5"], md5.toString("base64"), "the body's MD5 travels with it");
+    const checksum = Buffer.alloc(4);
+    checksum.writeUInt32BE(crc32(body));
+    const put = sent.find((h) => h["x-amz-checksum-crc32"] !== undefined)!;
+    assert.equal(put["x-amz-checksum-crc32"], checksum.toString("base64"), "the body's CRC32 travels with it");
     assert.equal(put["x-amz-content-sha256"], "UNSIGNED-PAYLOAD", "the payload is not hashed for the signature");
-    assert.match(put["authorization"] ?? "", /SignedHeaders=[^,]*content-md5/, "the MD5 is a signed header");
+    assert.match(put["authorization"] ?? "", /SignedHeaders=[^,]*x-amz-checksum-crc32/, "the checksum is a signed header");
+    // The server's ETag is the MD5 of what it stored.
+    const md5 = createHash("md5").update(body).digest();
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "ticks/a.jsonl" }));
     assert.equal(head.ETag, `"${md5.toString("hex")}"`);
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "ticks/a.jsonl" }));
