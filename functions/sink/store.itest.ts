@@ -45,6 +45,7 @@ describe("the raw zone's writes on a real S3 server (S3Proxy)", function () {
     checksum.writeUInt32BE(crc32(body));
     const put = sent.find((h) => h["x-amz-checksum-crc32"] !== undefined)!;
     assert.equal(put["x-amz-checksum-crc32"], checksum.toString("base64"), "the body's CRC32 travels with it");
+    assert.equal(put["x-amz-sdk-checksum-algorithm"], "CRC32", "and says which checksum it is, as servers that check only a named one need");
     assert.equal(put["x-amz-content-sha256"], "UNSIGNED-PAYLOAD", "the payload is not hashed for the signature");
     assert.match(put["authorization"] ?? "", /SignedHeaders=[^,]*x-amz-checksum-crc32/, "the checksum is a signed header");
     // The server's ETag is the MD5 of what it stored.

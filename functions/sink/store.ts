@@ -45,11 +45,13 @@ export class RawZone {
 
   /**
    * Writes `body` at `key`. The body travels with its CRC32 (`x-amz-checksum-crc32`, a signed
-   * header, the checksum the AWS SDK sends by default), which S3, MinIO and S3Proxy check before
-   * they store anything, and its payload is left unsigned: hashing every body with SHA-256 for the
-   * signature, as the SDK does for a body it is given whole, doubled S3Proxy's CPU a megabyte here
-   * and cost the sink more than the whole rest of a write, for what the checksum already checks.
-   * (What the signature alone would add, a body no one on the path can alter unseen, TLS gives.)
+   * header, the checksum the AWS SDK sends by default; computed here with zlib's, so that the SDK
+   * does not compute it again in JavaScript), which S3, MinIO and S3Proxy check before they store
+   * anything, and its payload is left unsigned, as the SDK itself leaves a streamed body whose
+   * checksum trails it. Hashing every body with SHA-256 for the signature, as the SDK does for a
+   * body it is given whole, doubled S3Proxy's CPU a megabyte here and cost the sink more than the
+   * rest of a write, for what the checksum already checks. (What the signature alone would add, a
+   * body no one on the path can alter unseen, TLS gives.)
    */
   put(key: string, body: Buffer | string, control: RetryControl): Promise<void> {
     const checksum = Buffer.alloc(4);
@@ -57,7 +59,7 @@ export class RawZone {
     return untilDone(
       `writing ${key}`,
       async (abortSignal) => {
-        const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: "application/x-ndjson", ChecksumCRC32: checksum.toString("base64") });
+        const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: "application/x-ndjson", ChecksumAlgorithm: "CRC32", ChecksumCRC32: checksum.toString("base64") });
         // Set before signing: SigV4's signer then takes the header's value as the payload's hash.
         command.middlewareStack.add(
           (next) => (args) => {
