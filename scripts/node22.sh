@@ -1,6 +1,7 @@
 # Sourced by the scripts that run the tests and benchmarks: puts Node 22 LTS first on PATH, so that
 # `npm ci` and everything after it run on the Node that package.json's `engines` asks for. A
-# machine whose own Node is 22 keeps it; any other gets the release pinned below, from the npm
+# machine whose own Node is 22.2 or a later 22 keeps it (the sink needs zlib.crc32, new in 22.2);
+# any other gets the release pinned below, from the npm
 # registry's `node-<os>-<arch>` package (through npm itself), cached in the git-ignored .cache/.
 #   source scripts/node22.sh        (from the repository root)
 
@@ -9,9 +10,10 @@ NODE22_VERSION=22.23.5
 node22_log() { printf 'node22: %s\n' "$*" >&2; }
 
 node22_use() {
-  local major
+  local major minor
   major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo none)
-  if [[ $major == 22 ]]; then
+  minor=$(node -p 'process.versions.node.split(".")[1]' 2>/dev/null || echo 0)
+  if [[ $major == 22 && $minor -ge 2 ]]; then
     node22_log "using this machine's Node $(node --version)"
     return 0
   fi
