@@ -21,10 +21,10 @@ function isCommand(name: string | undefined): name is FunctionCommand {
 }
 
 const [name] = process.argv.slice(2);
-// The sink's validation thread runs this same bundle (functions/sink/validation.ts).
-const validation = isMainThread ? undefined : (require("./sink/validation") as typeof import("./sink/validation"));
-if (validation?.isValidationWorker()) {
-  validation.runValidationWorker();
+// The sink's second thread runs this same bundle (functions/sink/thread.ts).
+const thread = isMainThread ? undefined : (require("./sink/thread") as typeof import("./sink/thread"));
+if (thread?.isSinkThread()) {
+  thread.runSinkThread();
 } else if (!isCommand(name)) {
   process.stderr.write(`usage: main <command>\ncommands: ${Object.keys(COMMANDS).join(", ")}\n${name ? `unknown command "${name}"\n` : ""}`);
   process.exit(64);

@@ -4,7 +4,8 @@ import { sinkConsumerConfig } from "./consumer";
 import { createSinkMetrics } from "./metrics";
 import { Sink } from "./sink";
 import { RawZone } from "./store";
-import { inProcessValidator, workerValidator } from "./validation";
+import { startSinkThread } from "./thread";
+import { inProcessValidator } from "./validation";
 
 export const EXIT_INVALID_CONFIG = 2;
 
@@ -26,15 +27,17 @@ export async function main(vars: Readonly<Record<string, string | undefined>> = 
   });
   const registry = createRegistry(COMPONENT);
   const kafka = createKafka(settings.kafka, log);
+  const s3 = createS3(settings.s3);
+  // The thread runs this process's own script (functions/main.ts hands it to the thread's loop).
+  const thread = settings.validationThread ? startSinkThread(process.argv[1]!, { s3: settings.s3, bucket: settings.bucket }) : undefined;
   const sink = new Sink(settings, {
     consumer: kafka.consumer(sinkConsumerConfig(settings)),
     producer: kafka.producer(producerConfig(settings.kafka)),
     admin: kafka.admin(),
-    zone: new RawZone(createS3(settings.s3), settings.bucket, settings.s3RequestTimeoutMs, log),
+    zone: new RawZone(s3, settings.bucket, settings.s3RequestTimeoutMs, log, thread?.writer),
     log,
     metrics: createSinkMetrics(registry),
-    // The worker runs this process's own script (functions/main.ts hands it to the validation loop).
-    validator: settings.validationThread ? workerValidator(process.argv[1]!) : inProcessValidator(),
+    validator: thread?.validator ?? inProcessValidator(),
   });
   const metricsServer = settings.metricsPort > 0 ? await startMetricsServer(settings.metricsPort, registry, () => sink.health()) : undefined;
   onShutdown(

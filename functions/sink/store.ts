@@ -4,6 +4,14 @@ import { sinkJournalKey } from "../../contract";
 import { backoffDelay, sleep, type Logger } from "../lib";
 import { decodeJournal, encodeJournal, type Journal } from "./journal";
 
+/** An error that retrying cannot mend (the sink's second thread has died): the retry loop rethrows it at once. */
+export class Unretryable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "Unretryable";
+  }
+}
+
 /** Thrown when a write loop stops because the partition was revoked or the sink is stopping. */
 export class Aborted extends Error {
   constructor(what: string) {
@@ -28,47 +36,95 @@ export async function untilDone<T>(what: string, op: (signal: AbortSignal) => Pr
     try {
       return await op(AbortSignal.timeout(timeoutMs));
     } catch (err) {
+      if (err instanceof Unretryable) throw err;
       control.onError?.(err, attempt);
       await sleep(Math.max(50, backoffDelay(attempt, 200, 5_000)));
     }
   }
 }
 
+/**
+ * One attempt at writing an object, on this thread ({@link s3Writer}) or on the sink's second
+ * thread (thread.ts). The body may travel to that thread and back: the caller must use the body
+ * the attempt hands back (or the one {@link WriteFailed} carries), not the one it gave.
+ */
+export interface ObjectWriter {
+  write(key: string, body: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
+}
+
+/** A failed attempt, with the body handed back for the next one. */
+export class WriteFailed extends Error {
+  constructor(
+    readonly body: Uint8Array,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "WriteFailed";
+  }
+}
+
+/**
+ * Writes with `s3` into `bucket`. Each body travels with its CRC32 (`x-amz-checksum-crc32`, a
+ * signed header, the checksum the AWS SDK sends by default; computed here with zlib's, so that the
+ * SDK does not compute it again in JavaScript), which S3, MinIO and S3Proxy check before they
+ * store anything, and its payload is left unsigned, as the SDK itself leaves a streamed body whose
+ * checksum trails it. Hashing every body with SHA-256 for the signature, as the SDK does for a
+ * body it is given whole, doubled S3Proxy's CPU a megabyte here and cost the sink more than the
+ * rest of a write, for what the checksum already checks. (What the signature alone would add, a
+ * body no one on the path can alter unseen, TLS gives.)
+ */
+export function s3Writer(s3: S3Client, bucket: string): ObjectWriter {
+  return {
+    async write(key, body, timeoutMs) {
+      const checksum = Buffer.alloc(4);
+      checksum.writeUInt32BE(crc32(body));
+      const command = new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/x-ndjson", ChecksumAlgorithm: "CRC32", ChecksumCRC32: checksum.toString("base64") });
+      // Set before signing: SigV4's signer then takes the header's value as the payload's hash.
+      command.middlewareStack.add(
+        (next) => (args) => {
+          (args.request as { headers: Record<string, string> }).headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
+          return next(args);
+        },
+        { step: "build", name: "unsignedPayload" },
+      );
+      try {
+        await s3.send(command, { abortSignal: AbortSignal.timeout(timeoutMs) });
+      } catch (err) {
+        throw new WriteFailed(body, err);
+      }
+      return body;
+    },
+  };
+}
+
 /** The raw zone as the sink uses it: write objects, read and write the journal. */
 export class RawZone {
+  private readonly writer: ObjectWriter;
+
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
     private readonly timeoutMs: number,
     private readonly log: Logger,
-  ) {}
+    /** Where objects are written: with `s3` on this thread if not given. */
+    writer?: ObjectWriter,
+  ) {
+    this.writer = writer ?? s3Writer(s3, bucket);
+  }
 
-  /**
-   * Writes `body` at `key`. The body travels with its CRC32 (`x-amz-checksum-crc32`, a signed
-   * header, the checksum the AWS SDK sends by default; computed here with zlib's, so that the SDK
-   * does not compute it again in JavaScript), which S3, MinIO and S3Proxy check before they store
-   * anything, and its payload is left unsigned, as the SDK itself leaves a streamed body whose
-   * checksum trails it. Hashing every body with SHA-256 for the signature, as the SDK does for a
-   * body it is given whole, doubled S3Proxy's CPU a megabyte here and cost the sink more than the
-   * rest of a write, for what the checksum already checks. (What the signature alone would add, a
-   * body no one on the path can alter unseen, TLS gives.)
-   */
+  /** Writes `body` at `key`, retrying until it is written (see {@link untilDone} and {@link s3Writer}). */
   put(key: string, body: Buffer | string, control: RetryControl): Promise<void> {
-    const checksum = Buffer.alloc(4);
-    checksum.writeUInt32BE(crc32(body));
+    let current: Uint8Array = typeof body === "string" ? Buffer.from(body) : body;
     return untilDone(
       `writing ${key}`,
-      async (abortSignal) => {
-        const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: "application/x-ndjson", ChecksumAlgorithm: "CRC32", ChecksumCRC32: checksum.toString("base64") });
-        // Set before signing: SigV4's signer then takes the header's value as the payload's hash.
-        command.middlewareStack.add(
-          (next) => (args) => {
-            (args.request as { headers: Record<string, string> }).headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
-            return next(args);
-          },
-          { step: "build", name: "unsignedPayload" },
-        );
-        await this.s3.send(command, { abortSignal });
+      async () => {
+        try {
+          current = await this.writer.write(key, current, this.timeoutMs);
+        } catch (err) {
+          if (!(err instanceof WriteFailed)) throw err;
+          current = err.body;
+          throw err.cause;
+        }
       },
       control,
       this.timeoutMs,

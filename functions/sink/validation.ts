@@ -1,4 +1,3 @@
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { KafkaMessage } from "kafkajs";
 import { decodeMessage, encodeRecord, recordFolder, SCHEMAS, TICK_SCHEMA, type RejectCode } from "../../contract";
 import { TickVerdicts } from "../../contract/tick-verdict";
@@ -149,76 +148,4 @@ export function inProcessValidator(): Validator {
     validate: (packed) => Promise.resolve(validatePacked(packed)),
     close: () => Promise.resolve(),
   };
-}
-
-const WORKER_ROLE = "sink-validation";
-
-interface Request extends PackedMessages {
-  id: number;
-}
-
-type Reply = { id: number; verdicts: Verdicts } | { id: number; error: string };
-
-/**
- * Validation on a worker thread, so that it runs beside the Kafka client's decoding instead of
- * after it. `entry` is the script the worker runs: the bundle the process runs (functions/main.ts
- * hands a worker started with this role to {@link runValidationWorker}). Requests are answered in
- * order; the worker failing fails every pending and later validation, and the sink with them.
- */
-export function workerValidator(entry: string): Validator {
-  const worker = new Worker(entry, { workerData: { role: WORKER_ROLE } });
-  const pending = new Map<number, { resolve: (v: Verdicts) => void; reject: (err: Error) => void }>();
-  let nextId = 0;
-  let failed: Error | undefined;
-  const failAll = (err: Error) => {
-    failed ??= err;
-    for (const p of pending.values()) p.reject(failed);
-    pending.clear();
-  };
-  worker.on("message", (reply: Reply) => {
-    const p = pending.get(reply.id);
-    pending.delete(reply.id);
-    if (!p) return;
-    if ("error" in reply) p.reject(new Error(`validation failed on its thread: ${reply.error}`));
-    else p.resolve(reply.verdicts);
-  });
-  worker.on("error", (err) => failAll(err));
-  worker.on("exit", (code) => failAll(new Error(`the validation thread exited with code ${code}`)));
-  // The thread never keeps the process alive by itself: the sink's connections do, and its stop closes the thread.
-  worker.unref();
-  return {
-    validate(packed) {
-      if (failed) return Promise.reject(failed);
-      const id = nextId++;
-      return new Promise<Verdicts>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        const request: Request = { id, ...packed };
-        worker.postMessage(request, [packed.data.buffer as ArrayBuffer, packed.bounds.buffer as ArrayBuffer]);
-      });
-    },
-    async close() {
-      failed ??= new Error("the validation thread is closed");
-      await worker.terminate();
-    },
-  };
-}
-
-/** Whether this thread is a validation worker started by {@link workerValidator}. */
-export function isValidationWorker(): boolean {
-  return !isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE;
-}
-
-/** The worker's loop: answers each request with its verdicts. */
-export function runValidationWorker(): void {
-  const port = parentPort!;
-  port.on("message", (request: Request) => {
-    let reply: Reply;
-    try {
-      reply = { id: request.id, verdicts: validatePacked(request) };
-    } catch (err) {
-      reply = { id: request.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
-    }
-    const v = "verdicts" in reply ? reply.verdicts : undefined;
-    port.postMessage(reply, v ? [v.folderOf.buffer as ArrayBuffer, v.data.buffer as ArrayBuffer, v.bounds.buffer as ArrayBuffer] : []);
-  });
 }

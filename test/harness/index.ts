@@ -1,11 +1,13 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
 import { startKafka, type KafkaServer } from "./kafka";
+import type { Jit } from "./process";
 import { startS3, type S3Server } from "./s3";
 
 export { startKafka, type KafkaServer } from "./kafka";
 export { startS3, type S3Server } from "./s3";
 export { FunctionProcess, functionsBundle, sinkEnvironment } from "./functions";
+export type { Jit } from "./process";
 export { createBucket, exactlyOnceViolations, listKeys, readLanded, type LandedRecord } from "./raw-zone";
 export { consumeBetween, endOffsets, type Consumed, type Offsets } from "./offsets";
 export { ensureTopic, recreatePlatformTopics, recreateTopics } from "./topics";
@@ -18,11 +20,12 @@ export interface TestServers {
 let servers: Promise<TestServers> | undefined;
 
 /**
- * The Kafka broker and S3 server of this test process, started in parallel on first use. They are
- * stopped by the root hook in ./hooks and killed, at the latest, when the process exits.
+ * The Kafka broker and S3 server of this test process, started in parallel on first use (with
+ * `jit`, see {@link Jit}: the first call's). They are stopped by the root hook in ./hooks and
+ * killed, at the latest, when the process exits.
  */
-export function testServers(): Promise<TestServers> {
-  servers ??= Promise.all([startKafka(), startS3()]).then(([kafka, s3]) => ({ kafka, s3 }));
+export function testServers(jit: Jit = "startup"): Promise<TestServers> {
+  servers ??= Promise.all([startKafka(jit), startS3(jit)]).then(([kafka, s3]) => ({ kafka, s3 }));
   return servers;
 }
 

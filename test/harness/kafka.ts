@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import { ENV } from "../../contract";
 import { createRunDir, serverJars, tailOfFile } from "./files";
-import { freePorts, javaCommand, removeOnExit, ServerProcess } from "./process";
+import { freePorts, javaCommand, jitFlags, removeOnExit, ServerProcess, type Jit } from "./process";
 import { startAndWait } from "./wait";
 
 export interface KafkaServer {
@@ -28,17 +28,11 @@ export interface KafkaServer {
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 30_000;
 const HEAP = ["-Xms256m", "-Xmx768m"];
-/**
- * C1 only: on a 2-core machine C2's compiler threads compete with start-up, and the broker starts
- * about twice as fast; tests do not need C2's peak throughput.
- */
-const QUICK_START = ["-XX:TieredStopAtLevel=1"];
-
 /** A broker on 127.0.0.1 that this process manages, or the one named by KAFKA_BROKERS. */
-export async function startKafka(): Promise<KafkaServer> {
+export async function startKafka(jit: Jit = "startup"): Promise<KafkaServer> {
   const external = process.env[ENV.kafkaBrokers]?.trim();
   if (external) return new ExternalKafka(external.split(",").map((broker) => broker.trim()).filter(Boolean));
-  const kafka = await ManagedKafka.create();
+  const kafka = await ManagedKafka.create(jit);
   await kafka.start();
   return kafka;
 }
@@ -91,19 +85,20 @@ class ManagedKafka implements KafkaServer {
   private constructor(
     private readonly layout: KafkaLayout,
     clientPort: number,
+    jit: Jit,
   ) {
     this.brokers = [`127.0.0.1:${clientPort}`];
     this.broker = new ServerProcess({
       name: "kafka",
       command: javaCommand(),
-      args: [...jvmArgs(layout), "kafka.Kafka", layout.serverProperties],
+      args: [...jvmArgs(layout, jit), "kafka.Kafka", layout.serverProperties],
       cwd: layout.runDir,
       outputFile: layout.outputFile,
     });
   }
 
   /** Writes the config and formats the storage; does not start the broker. */
-  static async create(): Promise<ManagedKafka> {
+  static async create(jit: Jit): Promise<ManagedKafka> {
     const libs = serverJars().kafkaLibs;
     const layout = kafkaLayout(createRunDir("kafka"), libs);
     removeOnExit(layout.runDir);
@@ -111,7 +106,7 @@ class ManagedKafka implements KafkaServer {
     writeFileSync(layout.serverProperties, serverProperties(layout.runDir, clientPort, controllerPort));
     writeFileSync(layout.log4jConfig, log4jConfig(layout.serverLog));
     await formatStorage(layout);
-    return new ManagedKafka(layout, clientPort);
+    return new ManagedKafka(layout, clientPort, jit);
   }
 
   async start(): Promise<void> {
@@ -157,10 +152,10 @@ function kafkaLayout(runDir: string, libs: string): KafkaLayout {
   };
 }
 
-function jvmArgs(layout: KafkaLayout): string[] {
+function jvmArgs(layout: KafkaLayout, jit: Jit): string[] {
   return [
     ...HEAP,
-    ...QUICK_START,
+    ...jitFlags(jit),
     "-XX:+UseG1GC",
     "-XX:MaxGCPauseMillis=20",
     "-Djava.awt.headless=true",
@@ -225,7 +220,7 @@ function log4jConfig(serverLog: string): string {
 
 async function formatStorage(layout: KafkaLayout): Promise<void> {
   const args = [
-    ...jvmArgs(layout),
+    ...jvmArgs(layout, "startup"),
     "kafka.tools.StorageTool",
     "format",
     "--standalone",

@@ -124,6 +124,18 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
+/**
+ * How a managed server's JVM compiles: `startup`, C1 only (the tests' servers: on a 2-core machine
+ * C2's compiler threads compete with start-up, and the broker starts about twice as fast), or
+ * `throughput`, the JVM's default tiers up to C2, as a server runs in production (the bench's: C2
+ * compiles the hot loops, S3Proxy's MD5 of each object among them, with the CPU's own instructions).
+ */
+export type Jit = "startup" | "throughput";
+
+export function jitFlags(jit: Jit): string[] {
+  return jit === "startup" ? ["-XX:TieredStopAtLevel=1"] : [];
+}
+
 /** The java launcher of JAVA_HOME when it is set, else the one on PATH. */
 export function javaCommand(): string {
   const home = process.env.JAVA_HOME;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { ENV } from "../../contract";
 import { createRunDir, serverJars, tailOfFile } from "./files";
-import { freePorts, javaCommand, removeOnExit, ServerProcess } from "./process";
+import { freePorts, javaCommand, jitFlags, removeOnExit, ServerProcess, type Jit } from "./process";
 import { startAndWait } from "./wait";
 
 export interface S3Server {
@@ -32,10 +32,10 @@ const ACCESS_KEY_ID = "test-harness";
 const SECRET_ACCESS_KEY = "test-harness-secret";
 
 /** S3Proxy on 127.0.0.1 that this process manages, or the S3 endpoint named by S3_ENDPOINT. */
-export async function startS3(): Promise<S3Server> {
+export async function startS3(jit: Jit = "startup"): Promise<S3Server> {
   const external = process.env[ENV.s3Endpoint]?.trim();
   if (external) return externalS3(external);
-  const s3 = await ManagedS3.create();
+  const s3 = await ManagedS3.create(jit);
   await s3.start();
   return s3;
 }
@@ -79,17 +79,18 @@ class ManagedS3 implements S3Server {
     runDir: string,
     jar: string,
     propertiesFile: string,
+    jit: Jit,
   ) {
     this.server = new ServerProcess({
       name: "s3proxy",
       command: javaCommand(),
-      args: ["-Xmx384m", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-jar", jar, "--properties", propertiesFile],
+      args: ["-Xmx384m", ...jitFlags(jit), "-Djava.awt.headless=true", "-jar", jar, "--properties", propertiesFile],
       cwd: runDir,
       outputFile,
     });
   }
 
-  static async create(): Promise<ManagedS3> {
+  static async create(jit: Jit): Promise<ManagedS3> {
     const jar = serverJars().s3proxyJar;
     const runDir = createRunDir("s3proxy");
     removeOnExit(runDir);
@@ -99,7 +100,7 @@ class ManagedS3 implements S3Server {
     const endpoint = `http://127.0.0.1:${port}`;
     const propertiesFile = path.join(runDir, "s3proxy.properties");
     writeFileSync(propertiesFile, s3proxyProperties(endpoint, dataDir));
-    return new ManagedS3(endpoint, path.join(runDir, "s3proxy.log"), runDir, jar, propertiesFile);
+    return new ManagedS3(endpoint, path.join(runDir, "s3proxy.log"), runDir, jar, propertiesFile, jit);
   }
 
   async start(): Promise<void> {

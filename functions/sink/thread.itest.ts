@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { TOPICS } from "../../contract";
+import { createBucket, functionsBundle, s3Client, testServers } from "../../test/harness";
+import { silentLogger, type S3Settings } from "../lib";
+import { mixedFetch } from "./fixtures/messages";
+import { Aborted, RawZone, Unretryable, type RetryControl } from "./store";
+import { startSinkThread } from "./thread";
+import { packMessages, validatePacked } from "./validation";
+
+const NOW = Date.parse("2026-03-03T12:00:00Z");
+
+async function storeSettings(): Promise<S3Settings> {
+  const { s3 } = await testServers();
+  return { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } };
+}
+
+/** Tries once: the first error is kept and ends the retry loop. */
+function oneAttempt(errors: unknown[]): RetryControl {
+  return { shouldContinue: () => errors.length === 0, onError: (err) => errors.push(err) };
+}
+
+describe("the sink's second thread (the functions bundle)", function () {
+  this.timeout(120_000);
+
+  it("answers every validation in order with the verdicts validation on this thread gives", async () => {
+    const thread = startSinkThread(await functionsBundle());
+    try {
+      const fetch = mixedFetch();
+      const requests = Array.from({ length: 50 }, (_, k) => k % fetch.length);
+      const answers = await Promise.all(requests.map((from) => thread.validator.validate(packMessages(TOPICS.realtime, fetch, from, NOW))));
+      answers.forEach((v, k) => assert.deepEqual(v, validatePacked(packMessages(TOPICS.realtime, fetch, requests[k]!, NOW)), `request ${k}`));
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it("refuses to validate once closed, and fails what was pending, so that the sink writes nothing unvalidated", async () => {
+    const thread = startSinkThread(await functionsBundle());
+    const pending = thread.validator.validate(packMessages(TOPICS.realtime, mixedFetch(), 0, NOW));
+    await thread.close();
+    await assert.rejects(pending, /sink's thread/);
+    await assert.rejects(thread.validator.validate(packMessages(TOPICS.realtime, mixedFetch(), 0, NOW)), /the sink's thread is closed/);
+  });
+
+  it("fails every validation when the thread cannot start", async () => {
+    const thread = startSinkThread("/nonexistent/main.js");
+    await assert.rejects(thread.validator.validate(packMessages(TOPICS.realtime, mixedFetch(), 0, NOW)), /sink's thread|Cannot find module/);
+    await thread.close();
+  });
+
+  it("writes objects with its own S3 client: the server stores exactly the bytes, large bodies moved and small pooled ones copied", async () => {
+    const settings = await storeSettings();
+    const s3 = s3Client((await testServers()).s3);
+    const bucket = `thread-${randomBytes(4).toString("hex")}`;
+    await createBucket(s3, bucket);
+    const thread = startSinkThread(await functionsBundle(), { s3: settings, bucket });
+    try {
+      const zone = new RawZone(s3, bucket, 10_000, silentLogger, thread.writer);
+      const large = Buffer.concat(Array.from({ length: 20_000 }, (_, i) => Buffer.from(`{"n":${i}}\n`)));
+      const small = Buffer.from('{"n":1}\n'); // a slice of Node's shared pool: copied, so that the pool stays usable here
+      const expected = [Buffer.from(large), Buffer.from(small)];
+      const errors: unknown[] = [];
+      await Promise.all([zone.put("ticks/large.jsonl", large, oneAttempt(errors)), zone.put("ticks/small.jsonl", small, oneAttempt(errors)), zone.put("ticks/text.jsonl", "text\n", oneAttempt(errors))]);
+      assert.deepEqual(errors, []);
+      assert.equal(small.toString(), '{"n":1}\n', "a pooled body is copied: the pool is still this thread's");
+      for (const [key, body] of [["ticks/large.jsonl", expected[0]!], ["ticks/small.jsonl", expected[1]!], ["ticks/text.jsonl", Buffer.from("text\n")]] as const) {
+        const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        assert.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), body, key);
+        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        assert.equal(head.ETag, `"${createHash("md5").update(body).digest("hex")}"`, key);
+      }
+    } finally {
+      await thread.close();
+      s3.destroy();
+    }
+  });
+
+  it("hands a body it could not write back, so that the retry sends the same bytes", async () => {
+    const settings = await storeSettings();
+    const s3 = s3Client((await testServers()).s3);
+    const bucket = `thread-${randomBytes(4).toString("hex")}`;
+    // Written to before the bucket exists: the first attempt fails, the retry (after the bucket is made) succeeds.
+    const thread = startSinkThread(await functionsBundle(), { s3: settings, bucket });
+    try {
+      const zone = new RawZone(s3, bucket, 10_000, silentLogger, thread.writer);
+      const body = Buffer.concat(Array.from({ length: 5_000 }, (_, i) => Buffer.from(`{"n":${i}}\n`)));
+      const expected = Buffer.from(body);
+      const errors: unknown[] = [];
+      await zone.put("ticks/retried.jsonl", body, {
+        shouldContinue: () => true,
+        onError: (err) => {
+          errors.push(err);
+          if (errors.length === 1) void createBucket(s3, bucket);
+        },
+      });
+      assert.ok(errors.length >= 1);
+      assert.equal((errors[0] as { name?: string }).name, "NoSuchBucket", String(errors[0]));
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "ticks/retried.jsonl" }));
+      assert.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), expected);
+    } finally {
+      await thread.close();
+      s3.destroy();
+    }
+  });
+
+  it("stops the retry loop when the thread is gone: the write fails at once and nothing is retried", async () => {
+    const thread = startSinkThread(await functionsBundle(), { s3: await storeSettings(), bucket: "gone" });
+    await thread.close();
+    const zone = new RawZone(s3Client((await testServers()).s3), "gone", 10_000, silentLogger, thread.writer);
+    const errors: unknown[] = [];
+    await assert.rejects(zone.put("ticks/x.jsonl", Buffer.alloc(10_000, 0x61), oneAttempt(errors)), (err: unknown) => err instanceof Unretryable && /closed/.test(String(err)) && !(err instanceof Aborted));
+    assert.deepEqual(errors, []);
+  });
+});
