@@ -36,7 +36,8 @@ export async function untilDone<T>(what: string, op: (signal: AbortSignal) => Pr
     try {
       return await op(AbortSignal.timeout(timeoutMs));
     } catch (err) {
-      if (err instanceof Unretryable) throw err;
+      // A sink that is stopping or has released the partition gave up on the write anyway.
+      if (err instanceof Unretryable) throw control.shouldContinue() ? err : new Aborted(what);
       control.onError?.(err, attempt);
       await sleep(Math.max(50, backoffDelay(attempt, 200, 5_000)));
     }
