@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { createBucket, testServers } from "../../test/harness";
+import { createBucket, s3Settings, testServers } from "../../test/harness";
 import { createS3, silentLogger } from "../lib";
 import { Aborted, RawZone, type RetryControl } from "./store";
 
@@ -11,7 +11,7 @@ type Headers = Record<string, string>;
 /** The sink's client of the test server, whose requests, once signed, pass through `onSigned` on their way out. */
 async function clientSeeing(onSigned: (request: { headers: Headers; body?: unknown }) => void): Promise<S3Client> {
   const server = (await testServers()).s3;
-  const s3 = createS3({ endpoint: server.endpoint, region: server.region, forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } });
+  const s3 = createS3(s3Settings(server));
   s3.middlewareStack.add(
     (next) => (args) => {
       onSigned(args.request as { headers: Headers; body?: unknown });

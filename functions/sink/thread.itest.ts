@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { TOPICS } from "../../contract";
-import { createBucket, functionsBundle, s3Client, testServers } from "../../test/harness";
+import { createBucket, functionsBundle, s3Client, s3Settings, testServers } from "../../test/harness";
 import { silentLogger, type S3Settings } from "../lib";
 import { mixedFetch } from "./fixtures/messages";
 import { Aborted, RawZone, Unretryable, type RetryControl } from "./store";
@@ -12,8 +12,7 @@ import { packMessages, validatePacked } from "./validation";
 const NOW = Date.parse("2026-03-03T12:00:00Z");
 
 async function storeSettings(): Promise<S3Settings> {
-  const { s3 } = await testServers();
-  return { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } };
+  return s3Settings((await testServers()).s3);
 }
 
 /** Tries once: the first error is kept and ends the retry loop. */

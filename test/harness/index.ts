@@ -1,5 +1,6 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
+import type { S3Settings } from "../../functions/lib";
 import { startKafka, type KafkaServer } from "./kafka";
 import type { Jit } from "./process";
 import { startS3, type S3Server } from "./s3";
@@ -38,14 +39,13 @@ export async function stopTestServers(): Promise<void> {
   await Promise.all([started.kafka, started.s3].filter((server) => server.managed).map((server) => server.stop()));
 }
 
+/** The test server as our functions' settings name an S3 server (functions/lib's S3Settings). */
+export function s3Settings(s3: S3Server): S3Settings {
+  return { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } };
+}
+
 export function s3Client(s3: S3Server, overrides: Partial<S3ClientConfig> = {}): S3Client {
-  return new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    ...overrides,
-  });
+  return new S3Client({ ...s3Settings(s3), ...overrides });
 }
 
 export function kafkaClient(kafka: KafkaServer, clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
