@@ -194,6 +194,11 @@ export class PartitionBatch {
     );
   }
 
+  /** How many objects {@link objects} gives. */
+  get objectCount(): number {
+    return this.groups.size;
+  }
+
   /** One object per folder of the layout (contract/layout.ts), in key order, each line a record in offset order. */
   objects(): ObjectToWrite[] {
     return [...this.groups.values()]

@@ -1,34 +1,59 @@
 import assert from "node:assert/strict";
 import { decodeJournal, encodeJournal, planRecovery, type Journal } from "./journal";
 
-const journal: Journal = { version: 1, topic: "stock-market-realtime", partition: 1, start: 100n, end: 199n, objects: 3 };
+const journal: Journal = { version: 2, topic: "stock-market-realtime", partition: 1, batches: [{ start: 100n, end: 199n, objects: 3 }] };
+const three: Journal = { ...journal, batches: [{ start: 100n, end: 199n, objects: 1 }, { start: 200n, end: 249n, objects: 2 }, { start: 250n, end: 400n, objects: 1 }] };
 
 describe("flush journal", () => {
   it("round-trips, offsets beyond 2^53 included", () => {
-    const big = { ...journal, start: 2n ** 60n, end: 2n ** 60n + 5n };
+    const big = { ...journal, batches: [{ start: 2n ** 60n, end: 2n ** 60n + 5n, objects: 1 }, { start: 2n ** 60n + 6n, end: 2n ** 60n + 6n, objects: 2 }] };
     assert.deepEqual(decodeJournal(encodeJournal(big), "k"), big);
+    assert.deepEqual(decodeJournal(encodeJournal(three), "k"), three);
   });
 
-  it("refuses a damaged journal, naming where it is", () => {
+  it("reads a version 1 journal, as sinks before pipelined writes left them, as one batch", () => {
+    const v1 = JSON.stringify({ version: 1, topic: "stock-market-realtime", partition: 1, start: "100", end: "199", objects: 3 });
+    assert.deepEqual(decodeJournal(v1, "k"), journal);
+  });
+
+  it("refuses a damaged journal, naming where it is and what is wrong", () => {
+    const text = (j: unknown) => JSON.stringify(j);
+    const batches = (b: unknown) => text({ version: 2, topic: "t", partition: 0, batches: b });
     assert.throws(() => decodeJournal("{", "s3://raw/_sink/t/1.json"), /s3:\/\/raw\/_sink\/t\/1\.json is not JSON/);
-    assert.throws(() => decodeJournal(JSON.stringify({ ...journal, start: -1, end: "199" }), "k"), /k is not a version 1 journal/);
+    assert.throws(() => decodeJournal("null", "k"), /k is not a valid journal \(not an object\)/);
+    assert.throws(() => decodeJournal(text({ version: 1, partition: 0, start: "1", end: "2", objects: 1 }), "k"), /no topic or partition/);
+    assert.throws(() => decodeJournal(text({ version: 3, topic: "t", partition: 0, batches: [] }), "k"), /version 3 is neither 1 nor 2/);
+    assert.throws(() => decodeJournal(text({ version: 1, topic: "t", partition: 0, start: -1, end: "199", objects: 1 }), "k"), /batch 0 needs start and end offsets/);
+    assert.throws(() => decodeJournal(batches([]), "k"), /no batch/);
+    assert.throws(() => decodeJournal(batches([{ start: "5", end: "4", objects: 1 }]), "k"), /batch 0 ends before it starts/);
+    assert.throws(() => decodeJournal(batches([{ start: "1", end: "4", objects: -1 }]), "k"), /batch 0 needs .* an object count/);
+    assert.throws(() => decodeJournal(batches([{ start: "1", end: "4", objects: 1 }, { start: "6", end: "9", objects: 1 }]), "k"), /batch 1 does not start right after batch 0/);
+    assert.throws(() => decodeJournal(batches([{ start: "1", end: "4", objects: 1 }, null]), "k"), /batch 1 needs/);
   });
 
   describe("recovery", () => {
     it("replays a journaled flush the committed offset has not passed, with its boundaries", () => {
-      assert.deepEqual(planRecovery(100n, journal), { from: 100n, forcedEnd: 199n, reason: "replaying the journaled flush" });
+      assert.deepEqual(planRecovery(100n, journal), { from: 100n, forcedEnds: [199n], reason: "replaying the journaled flush" });
     });
 
     it("replays it too when the commit was lost with the group's offsets", () => {
-      assert.equal(planRecovery(undefined, journal).forcedEnd, 199n);
+      assert.deepEqual(planRecovery(undefined, journal).forcedEnds, [199n]);
     });
 
     it("resumes at the committed offset once the journaled flush is committed", () => {
-      assert.deepEqual(planRecovery(200n, journal), { from: 200n, reason: "resuming at the committed offset" });
+      assert.deepEqual(planRecovery(200n, journal), { from: 200n, forcedEnds: [], reason: "resuming at the committed offset" });
+    });
+
+    it("replays every journaled flush that was being written, each with its own boundaries, from the first the commit has not passed", () => {
+      assert.deepEqual(planRecovery(100n, three), { from: 100n, forcedEnds: [199n, 249n, 400n], reason: "replaying 3 journaled flushes" });
+      // The commit of the first batch landed after the journal listing all three was written.
+      assert.deepEqual(planRecovery(200n, three), { from: 200n, forcedEnds: [249n, 400n], reason: "replaying 2 journaled flushes" });
+      assert.deepEqual(planRecovery(250n, three), { from: 250n, forcedEnds: [400n], reason: "replaying the journaled flush" });
+      assert.deepEqual(planRecovery(401n, three).forcedEnds, []);
     });
 
     it("starts at the earliest offset with neither", () => {
-      assert.equal(planRecovery(undefined, undefined).from, undefined);
+      assert.deepEqual(planRecovery(undefined, undefined), { forcedEnds: [], reason: "no committed offset and no journal: starting at the earliest offset" });
     });
   });
 });

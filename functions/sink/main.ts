@@ -4,7 +4,7 @@ import { sinkConsumerConfig } from "./consumer";
 import { createSinkMetrics } from "./metrics";
 import { Sink } from "./sink";
 import { RawZone } from "./store";
-import { startSinkThread } from "./thread";
+import { startSinkThreads } from "./thread";
 import { inProcessValidator } from "./validation";
 
 export const EXIT_INVALID_CONFIG = 2;
@@ -28,8 +28,8 @@ export async function main(vars: Readonly<Record<string, string | undefined>> = 
   const registry = createRegistry(COMPONENT);
   const kafka = createKafka(settings.kafka, log);
   const s3 = createS3(settings.s3);
-  // The thread runs this process's own script (functions/main.ts hands it to the thread's loop).
-  const thread = settings.validationThread ? startSinkThread(process.argv[1]!, { s3: settings.s3, bucket: settings.bucket }) : undefined;
+  // The threads run this process's own script (functions/main.ts hands them to the thread's loop).
+  const thread = settings.validationThread ? startSinkThreads(process.argv[1]!, { s3: settings.s3, bucket: settings.bucket }) : undefined;
   const sink = new Sink(settings, {
     consumer: kafka.consumer(sinkConsumerConfig(settings)),
     producer: kafka.producer(producerConfig(settings.kafka)),

@@ -280,31 +280,33 @@ describe("sink against a real Kafka broker and S3 server", function () {
     assert.deepEqual([started(first), started(second!)], [true, false]);
   });
 
-  it("repairs a flush cut off between its objects and its commit by rewriting exactly that batch", async function () {
-    // Thresholds that would hold these records for a minute: only the journal ends the batch.
+  it("repairs flushes cut off between their objects and their commits by rewriting exactly those batches", async function () {
+    // Thresholds that would hold these records for a minute: only the journal ends the batches.
     const r = await newRig({ [ENV.sinkFlushRecords]: "5000", [ENV.sinkFlushIntervalMs]: "60000" });
     const ticks = Array.from({ length: 300 }, (_, i) => tick(i));
     const messages = ticks.map((t) => ({ key: t.symbol, value: encodeRecord(TICK_SCHEMA, t), partition: 0 }));
     await r.producer.send({ topic: TOPICS.realtime, acks: -1, messages });
-    // What a sink killed mid-flush leaves: the journal of [0, 299] and one of the batch's objects, no commit.
-    const crashed = new PartitionBatch(TOPICS.realtime, 0, 0n, Date.now());
+    // What a sink killed while writing two batches at once leaves: the journal of [0, 149] and
+    // [150, 299], one object of the second batch, no commit.
     const fetched = messages.map((m, i) => ({ offset: String(i), key: Buffer.from(m.key), value: Buffer.from(m.value) }) as KafkaMessage);
     const v = validated(validatePacked(packMessages(TOPICS.realtime, fetched, 0, Date.now())));
-    fetched.forEach((m, i) => crashed.addValidated(m.offset, m, v, i));
-    const objects = crashed.objects();
-    await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: sinkJournalKey(TOPICS.realtime, 0), Body: encodeJournal({ version: 1, topic: TOPICS.realtime, partition: 0, start: 0n, end: 299n, objects: objects.length }) }));
-    await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: objects[0]!.key, Body: objects[0]!.body }));
+    const crashed = [new PartitionBatch(TOPICS.realtime, 0, 0n, Date.now()), new PartitionBatch(TOPICS.realtime, 0, 150n, Date.now())];
+    fetched.forEach((m, i) => crashed[i < 150 ? 0 : 1]!.addValidated(m.offset, m, v, i));
+    const journal = { version: 2 as const, topic: TOPICS.realtime, partition: 0, batches: crashed.map((b) => ({ start: b.startOffset, end: b.endOffset, objects: b.objectCount })) };
+    await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: sinkJournalKey(TOPICS.realtime, 0), Body: encodeJournal(journal) }));
+    const written = crashed[1]!.objects()[0]!;
+    await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: written.key, Body: written.body }));
 
     const sink = await startSink(r);
     const landed = await waitForLanded(r, ticks.length, 30_000);
     assertExactlyOnce(ticks.map((t) => `${t.symbol}@${t.event_time}`), landed);
     const keys = (await listKeys(r.s3, r.bucket)).filter((k) => parseDataObjectKey(k));
-    assert.deepEqual(keys.sort(), objects.map((o) => o.key).sort(), "the same objects, nothing else");
-    // A loaded machine may rebalance the group meanwhile: some generation replayed the journal's batch.
+    assert.deepEqual(keys.sort(), crashed.flatMap((b) => b.objects().map((o) => o.key)).sort(), "the same objects, nothing else");
+    // A loaded machine may rebalance the group meanwhile: some generation replayed the journal's batches.
     const recovered = sink.logLines().filter((l) => l.msg === "partition recovered" && l.partition === 0 && l.topic === TOPICS.realtime);
     assert.ok(
-      recovered.some((l) => l.replayUntil === "299"),
-      `a recovery replaying until 299; the sink logged: ${JSON.stringify(recovered)}\n${sink.logLines().filter((l) => l.level !== "debug").slice(0, 40).map((l) => JSON.stringify(l)).join("\n")}`,
+      recovered.some((l) => l.replayUntil === "299" && l.reason === "replaying 2 journaled flushes"),
+      `a recovery replaying both batches until 299; the sink logged: ${JSON.stringify(recovered)}\n${sink.logLines().filter((l) => l.level !== "debug").slice(0, 40).map((l) => JSON.stringify(l)).join("\n")}`,
     );
   });
 
@@ -312,8 +314,9 @@ describe("sink against a real Kafka broker and S3 server", function () {
     const r = await newRig();
     const ticks = Array.from({ length: 300 }, (_, i) => tick(i));
     await r.producer.send({ topic: TOPICS.realtime, acks: -1, messages: ticks.map((t) => ({ key: t.symbol, value: encodeRecord(TICK_SCHEMA, t), partition: 0 })) });
-    // A journal from a sink stopped long ago, and retention (here: a records deletion) past its start.
-    await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: sinkJournalKey(TOPICS.realtime, 0), Body: encodeJournal({ version: 1, topic: TOPICS.realtime, partition: 0, start: 0n, end: 299n, objects: 8 }) }));
+    // A journal from a sink stopped long ago (a version 1 journal, as sinks before pipelined writes
+    // left them), and retention (here: a records deletion) past its start.
+    await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: sinkJournalKey(TOPICS.realtime, 0), Body: JSON.stringify({ version: 1, topic: TOPICS.realtime, partition: 0, start: "0", end: "299", objects: 8 }) }));
     const admin = r.kafka.admin();
     await admin.connect();
     await admin.fetchTopicMetadata({ topics: [TOPICS.realtime] });

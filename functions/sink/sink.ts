@@ -48,11 +48,15 @@ interface PartitionState {
   /** Whether `fetched` is being buffered; `buffering` ends when it is done. */
   bufferingNow: boolean;
   buffering?: Promise<void>;
-  /** End of the journaled flush being replayed. */
-  forcedEnd?: bigint;
+  /** Ends of the journaled flushes being replayed, in order: the open batch ends at the first. */
+  forcedEnds: bigint[];
   open?: PartitionBatch;
   /** Complete batches waiting to be written, oldest first. */
   queue: PartitionBatch[];
+  /** Batches being written, oldest first: every one of them is in the partition's latest journal. */
+  writing: Write[];
+  /** Wakes a drain waiting for its oldest write, when a batch is sealed that it may start meanwhile. */
+  sealed?: () => void;
   draining?: Promise<void>;
   /** Set when the partition leaves this instance (rebalance) or the sink stops flushing it. */
   revoked: boolean;
@@ -73,7 +77,21 @@ interface FetchedMessages {
   bytes: number;
 }
 
+/** One batch's objects and dead letters being written: see {@link Sink.drain}. */
+interface Write {
+  batch: PartitionBatch;
+  /** Resolves to the number of objects written, once they and the batch's dead letters are durable. */
+  done: Promise<number>;
+  started: number;
+}
+
 const CONCURRENT_PUTS = 32;
+/**
+ * Batches of one partition whose objects are written at once. Each write waits on the object
+ * store's latency more than on anything else, so the next batch's objects go out while the
+ * previous ones are still in flight; the partition's journal lists them all.
+ */
+const WRITES_IN_FLIGHT = 4;
 /** Messages buffered between two yields to the event loop. */
 const SLICE = 2_000;
 
@@ -81,9 +99,9 @@ const SLICE = 2_000;
  * Consumes the realtime and batch topics and lands every record once in the raw zone.
  *
  * Per partition, messages are buffered into a batch until a flush threshold; complete batches are
- * written one after another: journal, objects, dead letters, then the offset commit. A crash at any
- * point is repaired on the next assignment by replaying the journaled batch with the same
- * boundaries, which rewrites the same objects (see journal.ts).
+ * journaled, then written a few at once (objects, dead letters), and their offsets committed in
+ * order (see {@link drain}). A crash at any point is repaired on the next assignment by replaying
+ * the journaled batches with the same boundaries, which rewrites the same objects (see journal.ts).
  */
 export class Sink {
   private readonly states = new Map<string, PartitionState>();
@@ -175,7 +193,7 @@ export class Sink {
 
   private pendingBatches(): number {
     let n = 0;
-    for (const s of this.states.values()) n += s.queue.length + (s.open ? 1 : 0);
+    for (const s of this.states.values()) n += s.queue.length + s.writing.length + (s.open ? 1 : 0);
     return n;
   }
 
@@ -243,7 +261,7 @@ export class Sink {
     const key = `${topic}:${partition}`;
     const policy = this.settings.flush[topic];
     if (!policy) throw new Error(`no flush policy for topic ${topic}`);
-    const state: PartitionState = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, fetchedUntil: 0n, fetched: [], bufferingNow: false, queue: [], revoked: false };
+    const state: PartitionState = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, fetchedUntil: 0n, fetched: [], bufferingNow: false, forcedEnds: [], queue: [], writing: [], revoked: false };
     this.states.set(key, state);
     return state;
   }
@@ -285,11 +303,11 @@ export class Sink {
       state.seekPending = false;
     }
     // Taken whole and buffered meanwhile: the client fetches the next batch while this one is
-    // buffered, instead of after. Its bytes count against the buffer limit from now on.
-    let bytes = 0;
-    for (let k = i; k < messages.length; k++) bytes += (messages[k]!.value?.length ?? 0) + 1;
+    // buffered, instead of after. Its packed keys and values count against the buffer limit from now on.
     const last = messages[messages.length - 1]!.offset;
-    const verdicts = this.validator.validate(packMessages(state.topic, messages, i, this.now()));
+    const packed = packMessages(state.topic, messages, i, this.now());
+    const bytes = packed.data.byteLength;
+    const verdicts = this.validator.validate(packed);
     // Awaited in order by bufferFetched; a partition revoked meanwhile drops it unread.
     verdicts.catch(() => undefined);
     state.fetched.push({ messages, from: i, next: i, verdicts, bytes });
@@ -353,7 +371,7 @@ export class Sink {
         const now = this.now();
         let added = 0;
         for (let i = fetched.next - fetched.from; i < end - fetched.from; ) {
-          state.open ??= new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnd);
+          state.open ??= new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnds[0]);
           const batch = state.open;
           const before = batch.bytes;
           i = batch.addFrom(messages, fetched.from, v, i, end - fetched.from, state.policy, now);
@@ -400,17 +418,17 @@ export class Sink {
       const committed = offsets.get(state.key);
       const plan = planRecovery(committed, journal);
       state.resumeFrom = plan.from;
-      state.forcedEnd = plan.forcedEnd;
+      state.forcedEnds = plan.forcedEnds;
       state.committed = committed;
       state.recovered = true;
-      metrics.recoveries.inc({ reason: plan.forcedEnd !== undefined ? "replay" : plan.from !== undefined ? "committed" : "earliest" });
+      metrics.recoveries.inc({ reason: plan.forcedEnds.length > 0 ? "replay" : plan.from !== undefined ? "committed" : "earliest" });
       log.info("partition recovered", {
         topic: state.topic,
         partition: state.partition,
         committed: committed?.toString(),
-        journal: journal ? { start: journal.start.toString(), end: journal.end.toString() } : undefined,
+        journal: journal?.batches.map((b) => ({ start: b.start.toString(), end: b.end.toString() })),
         from: plan.from?.toString() ?? "earliest",
-        replayUntil: plan.forcedEnd?.toString(),
+        replayUntil: plan.forcedEnds.at(-1)?.toString(),
         reason: plan.reason,
       });
     } catch (err) {
@@ -435,7 +453,7 @@ export class Sink {
     });
     state.position = BigInt(low);
     state.fetchedUntil = state.position;
-    state.forcedEnd = undefined;
+    state.forcedEnds = [];
     state.open = undefined;
     this.deps.consumer.seek({ topic: state.topic, partition: state.partition, offset: low });
     state.seekPending = true;
@@ -468,58 +486,93 @@ export class Sink {
     const batch = state.open!;
     state.open = undefined;
     state.position = batch.endOffset + 1n;
-    if (batch.forcedEnd !== undefined) state.forcedEnd = undefined;
+    if (batch.forcedEnd !== undefined) state.forcedEnds.shift();
     state.queue.push(batch);
+    state.sealed?.();
     state.draining ??= this.drain(state);
   }
 
   /**
-   * Writes the partition's complete batches in order, until none is left. A batch's commit runs
-   * while the next batch is written: once a batch's objects are durable, the next journal may
-   * replace its journal, since recovery resumes at the later of the journal and the committed
-   * offset (see planRecovery). The drain ends after its commits, and clears `state.draining` in
-   * the same step as it finds the queue empty, so that a batch sealed meanwhile starts a new one.
+   * Writes the partition's complete batches, up to {@link WRITES_IN_FLIGHT} at once, and commits
+   * each in order once it and every batch before it are durable. Before a batch's objects go out,
+   * the partition's journal is rewritten to list every batch being written, the new one last
+   * (journal writes follow one another, so the latest lists them all); a batch leaves that list
+   * once its objects are durable, which keeps every offset before the journal's first range in
+   * durable objects, as recovery relies on (see planRecovery). The drain ends when no batch is
+   * left, after its commits, and only once every write it started has ended, so that a later
+   * generation's recovery reads a journal no write of this one will replace; it clears
+   * `state.draining` in the same step as it finds the queue empty, so that a batch sealed
+   * meanwhile starts a new one.
    */
   private async drain(state: PartitionState): Promise<void> {
+    const { writing } = state;
     let committing = Promise.resolve();
     try {
       for (;;) {
-        while (state.queue.length > 0 && !state.revoked) {
+        while (state.queue.length > 0 && writing.length < WRITES_IN_FLIGHT && !state.revoked) {
           const batch = state.queue[0]!;
           const started = this.now();
-          let objects: number;
-          try {
-            objects = await this.write(state, batch);
-          } catch (err) {
-            if (err instanceof Aborted) return await committing;
-            // Unexpected: leave the batch uncommitted; the journal replays it after a restart.
-            this.deps.log.error("flush failed; restarting the sink", { topic: state.topic, partition: state.partition, err });
-            state.revoked = true;
-            throw err;
-          }
+          await this.writeJournal(state, [...writing.map((w) => w.batch), batch]);
           state.queue.shift();
-          if (!state.revoked) this.setBuffered(this.bufferedBytes - batch.bytes);
-          committing = committing.then(() => this.commit(state, batch, objects, started));
+          writing.push({ batch, done: this.writeBatch(state, batch, writing.at(-1)?.done), started });
+          writing.at(-1)!.done.catch(() => undefined);
         }
-        await committing;
-        if (state.queue.length === 0 || state.revoked) return;
+        const oldest = writing[0];
+        if (!oldest) {
+          await committing;
+          if (state.queue.length === 0 || state.revoked) return;
+          continue;
+        }
+        // A batch sealed while the oldest write is in flight may start at once if there is room.
+        if (writing.length < WRITES_IN_FLIGHT && !state.revoked && (await this.sealedBefore(state, oldest.done))) continue;
+        const objects = await oldest.done;
+        writing.shift();
+        if (!state.revoked) this.setBuffered(this.bufferedBytes - oldest.batch.bytes);
+        committing = committing.then(() => this.commit(state, oldest.batch, objects, oldest.started));
       }
+    } catch (err) {
+      if (!(err instanceof Aborted)) {
+        // Unexpected: leave the batches uncommitted; the journal replays them after a restart.
+        this.deps.log.error("flush failed; restarting the sink", { topic: state.topic, partition: state.partition, err });
+        state.revoked = true;
+      }
+      await Promise.allSettled(writing.map((w) => w.done));
+      writing.length = 0;
+      await committing;
+      if (!(err instanceof Aborted)) throw err;
     } finally {
+      state.sealed = undefined;
       state.draining = undefined;
     }
   }
 
-  /** Journal, objects, dead letters: each step only after the previous is durable. Returns how many objects it wrote. */
-  private async write(state: PartitionState, batch: PartitionBatch): Promise<number> {
+  /** Whether a batch is sealed before `write` ends (which it may fail to do: that is the caller's to see). */
+  private sealedBefore(state: PartitionState, write: Promise<number>): Promise<boolean> {
+    if (state.queue.length > 0) return Promise.resolve(true);
+    const sealed = new Promise<boolean>((resolve) => (state.sealed = () => resolve(true)));
+    return Promise.race([sealed, write.then(() => false, () => false)]).finally(() => (state.sealed = undefined));
+  }
+
+  /** Rewrites the partition's journal to list `batches`, in offset order. */
+  private writeJournal(state: PartitionState, batches: PartitionBatch[]): Promise<void> {
+    const listed = batches.map((b) => ({ start: b.startOffset, end: b.endOffset, objects: b.objectCount }));
+    return this.deps.zone.writeJournal({ version: 2, topic: state.topic, partition: state.partition, batches: listed }, this.control(state, "journal"));
+  }
+
+  /**
+   * A journaled batch's objects, then its dead letters once the previous batch's are produced (so
+   * that they leave in offset order). Resolves to how many objects it wrote.
+   */
+  private async writeBatch(state: PartitionState, batch: PartitionBatch, previous: Promise<number> | undefined): Promise<number> {
     const { zone, producer, log, metrics } = this.deps;
     const objects = batch.objects();
-    await zone.writeJournal({ version: 1, topic: batch.topic, partition: batch.partition, start: batch.startOffset, end: batch.endOffset, objects: objects.length }, this.control(state, "journal"));
     const writes = this.control(state, "put");
     for (let i = 0; i < objects.length; i += CONCURRENT_PUTS) {
       await Promise.all(objects.slice(i, i + CONCURRENT_PUTS).map((o) => zone.put(o.key, o.body, writes)));
     }
     metrics.recordsWritten.inc({ topic: batch.topic }, batch.validRecords);
     metrics.objectsWritten.inc({ topic: batch.topic }, objects.length);
+    await previous?.catch(() => undefined);
     if (batch.deadLetters.length > 0) {
       const failedAt = new Date(this.now());
       const messages = batch.deadLetters.map((d) => deadLetterMessage(d, batch, failedAt));

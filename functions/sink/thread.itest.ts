@@ -6,7 +6,7 @@ import { createBucket, functionsBundle, s3Client, s3Settings, testServers } from
 import { silentLogger, type S3Settings } from "../lib";
 import { mixedFetch } from "./fixtures/messages";
 import { Aborted, RawZone, Unretryable, type RetryControl } from "./store";
-import { startSinkThread } from "./thread";
+import { startSinkThread, startSinkThreads } from "./thread";
 import { packMessages, validatePacked } from "./validation";
 
 const NOW = Date.parse("2026-03-03T12:00:00Z");
@@ -41,6 +41,23 @@ describe("the sink's second thread (the functions bundle)", function () {
     await thread.close();
     await assert.rejects(pending, /sink's thread/);
     await assert.rejects(thread.validator.validate(packMessages(TOPICS.realtime, mixedFetch(), 0, NOW)), /the sink's thread is closed/);
+  });
+
+  it("validates on one thread and writes on another, as the sink runs them, and closes both at once", async () => {
+    const s3 = s3Client((await testServers()).s3);
+    const bucket = `threads-${randomBytes(4).toString("hex")}`;
+    await createBucket(s3, bucket);
+    const threads = startSinkThreads(await functionsBundle(), { s3: await storeSettings(), bucket });
+    const zone = new RawZone(s3, bucket, 10_000, silentLogger, threads.writer);
+    const body = Buffer.from('{"n":1}\n');
+    const [verdicts] = await Promise.all([threads.validator.validate(packMessages(TOPICS.realtime, mixedFetch(), 0, NOW)), zone.put("t/one.jsonl", body, oneAttempt([]))]);
+    assert.deepEqual(verdicts, validatePacked(packMessages(TOPICS.realtime, mixedFetch(), 0, NOW)));
+    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "t/one.jsonl" }));
+    assert.equal(await stored.Body!.transformToString(), body.toString());
+    // The sink closes its validator when it stops: that ends the writing thread too.
+    await threads.validator.close();
+    await assert.rejects(threads.validator.validate(packMessages(TOPICS.realtime, mixedFetch(), 0, NOW)), /the sink's thread is closed/);
+    await assert.rejects(threads.writer.write("t/two.jsonl", Buffer.from("x\n"), 10_000), Unretryable);
   });
 
   it("fails every validation when the thread cannot start", async () => {
