@@ -233,6 +233,27 @@ describe("sink against a real Kafka broker and S3 server", function () {
     assert.equal(sink.logLines().filter((l) => l.msg === "sink starting").length, 4, "the sink ran four times");
   });
 
+  it("loses and duplicates nothing when killed while it writes several batches of a backlog at once", async function () {
+    const r = await newRig();
+    const ticks = Array.from({ length: 60_000 }, (_, i) => tick(i));
+    for (let i = 0; i < ticks.length; i += 5_000) await sendTicks(r.producer, ticks.slice(i, i + 5_000));
+    const sink = await startSink(r);
+    // Killed at its first commit: 500-record batches of a 20,000-record backlog per partition are then in flight.
+    const deadline = Date.now() + 60_000;
+    while (!sink.logLines().some((l) => l.msg === "flushed") && Date.now() < deadline) await sleep(5);
+    await sink.kill();
+    sink.restart();
+    const landed = await waitForLanded(r, ticks.length, 120_000);
+    assertExactlyOnce(ticks.map((t) => `${t.symbol}@${t.event_time}`), landed);
+    const starts = sink.logLines().flatMap((l, i) => (l.msg === "sink starting" ? [i] : []));
+    const replayed = sink
+      .logLines()
+      .slice(starts[1])
+      .filter((l) => l.msg === "partition recovered")
+      .map((l) => (l.reason === "replaying the journaled flush" ? 1 : Number(/^replaying (\d+) journaled flushes$/.exec(String(l.reason))?.[1] ?? 0)));
+    assert.ok(Math.max(...replayed) >= 2, `a partition replayed several journaled batches written at once; the batches each replayed: ${JSON.stringify(replayed)}`);
+  });
+
   it("loses and duplicates nothing when the object store is down for 10 s mid-stream, pausing its fetches meanwhile", async function () {
     // A buffer smaller than what arrives during the outage: the sink must stop fetching, then resume.
     const r = await newRig({ [ENV.sinkMaxBufferedBytes]: String(1024 * 1024) });

@@ -510,12 +510,16 @@ export class Sink {
     try {
       for (;;) {
         while (state.queue.length > 0 && writing.length < WRITES_IN_FLIGHT && !state.revoked) {
-          const batch = state.queue[0]!;
+          // Every batch that may start now is journaled at once: one journal write, however many.
+          const starting = state.queue.slice(0, WRITES_IN_FLIGHT - writing.length);
           const started = this.now();
-          await this.writeJournal(state, [...writing.map((w) => w.batch), batch]);
-          state.queue.shift();
-          writing.push({ batch, done: this.writeBatch(state, batch, writing.at(-1)?.done), started });
-          writing.at(-1)!.done.catch(() => undefined);
+          await this.writeJournal(state, [...writing.map((w) => w.batch), ...starting]);
+          state.queue.splice(0, starting.length);
+          for (const batch of starting) {
+            const done = this.writeBatch(state, batch, writing.at(-1)?.done);
+            done.catch(() => undefined);
+            writing.push({ batch, done, started });
+          }
         }
         const oldest = writing[0];
         if (!oldest) {
