@@ -4,7 +4,7 @@ import { sinkJournalKey } from "../../contract";
 import { backoffDelay, sleep, type Logger } from "../lib";
 import { decodeJournal, encodeJournal, type Journal } from "./journal";
 
-/** An error that retrying cannot mend (the sink's second thread has died): the retry loop rethrows it at once. */
+/** An error that retrying cannot mend (a thread of the sink's has died): the retry loop rethrows it at once. */
 export class Unretryable extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -21,7 +21,7 @@ interface Problem {
 /** A validation's verdicts, a body written or not written (handed back either way), or a request the thread could not serve. */
 type Reply = { id: number; verdicts: Verdicts } | { id: number; written: Uint8Array } | { id: number; notWritten: Uint8Array; error: Problem } | { id: number; error: Problem };
 
-/** The sink's second thread: see {@link startSinkThread}. */
+/** One of the sink's threads: see {@link startSinkThread}. */
 export interface SinkThread {
   validator: Validator;
   /** Present when the thread was given a raw zone to write to. */
@@ -33,7 +33,7 @@ export interface SinkThread {
 const ownsBuffer = (body: Uint8Array) => body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
 
 /**
- * The sink's second thread, beside the Kafka client's: it validates fetched messages and, given a
+ * A thread of the sink's, beside the Kafka client's: it validates fetched messages and, given a
  * raw zone, writes objects to it with its own S3 client, so that the consumer's thread neither
  * decodes records nor sends HTTP requests. `entry` is the script the thread runs: the bundle the
  * process runs (functions/main.ts hands a thread started with this role to {@link runSinkThread}).

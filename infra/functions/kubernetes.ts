@@ -105,7 +105,7 @@ export function functionPodSpec(a: FunctionPodArgs): PodSpec {
 
 /**
  * A function's requests and limits. The sink may use two cores: it validates fetched messages and
- * writes objects on a second thread beside the Kafka client's decoding (SINK_VALIDATION_THREAD,
+ * writes objects on two more threads beside the Kafka client's decoding (SINK_VALIDATION_THREAD,
  * functions/sink).
  */
 export function functionResources(command: FunctionCommand): { requests: Record<string, string>; limits: Record<string, string> } {
