@@ -11,7 +11,10 @@ export interface Journal {
   version: 2;
   topic: string;
   partition: number;
-  /** Contiguous, in offset order: each starts right after the previous one's end. */
+  /**
+   * In offset order, none overlapping the next: each usually starts right after the previous one's
+   * end (after records deleted by retention were skipped, later).
+   */
   batches: JournaledBatch[];
 }
 
@@ -53,7 +56,7 @@ export function decodeJournal(text: string, where: string): Journal {
     return batch;
   });
   for (let i = 1; i < batches.length; i++) {
-    if (batches[i]!.start !== batches[i - 1]!.end + 1n) throw bad(`batch ${i} does not start right after batch ${i - 1}`);
+    if (batches[i]!.start <= batches[i - 1]!.end) throw bad(`batch ${i} starts before batch ${i - 1} ends`);
   }
   return { version: 2, topic: raw.topic, partition: raw.partition as number, batches };
 }
@@ -61,8 +64,11 @@ export function decodeJournal(text: string, where: string): Journal {
 export interface RecoveryPlan {
   /** Offset to consume from; undefined means the group's default (the earliest offset). */
   from?: bigint;
-  /** Where the first batches must end, in order, to rewrite journaled flushes with the same keys. */
-  forcedEnds: bigint[];
+  /**
+   * The journaled batches to rewrite with the same keys, in order: the first batches must end where
+   * these end. Until each is written again, the sink's journals list it (see Sink.drain).
+   */
+  replay: JournaledBatch[];
   reason: string;
 }
 
@@ -74,8 +80,8 @@ export interface RecoveryPlan {
 export function planRecovery(committed: bigint | undefined, journal: Journal | undefined): RecoveryPlan {
   const open = journal?.batches.filter((b) => committed === undefined || b.end >= committed) ?? [];
   if (open.length > 0) {
-    return { from: open[0]!.start, forcedEnds: open.map((b) => b.end), reason: open.length === 1 ? "replaying the journaled flush" : `replaying ${open.length} journaled flushes` };
+    return { from: open[0]!.start, replay: open, reason: open.length === 1 ? "replaying the journaled flush" : `replaying ${open.length} journaled flushes` };
   }
-  if (committed !== undefined) return { from: committed, forcedEnds: [], reason: "resuming at the committed offset" };
-  return { forcedEnds: [], reason: "no committed offset and no journal: starting at the earliest offset" };
+  if (committed !== undefined) return { from: committed, replay: [], reason: "resuming at the committed offset" };
+  return { replay: [], reason: "no committed offset and no journal: starting at the earliest offset" };
 }

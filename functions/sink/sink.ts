@@ -4,7 +4,7 @@ import { PartitionBatch } from "./batch";
 import type { FlushPolicy, SinkSettings } from "./config";
 import { heartbeatIntervalMs } from "./consumer";
 import { deadLetterMessage } from "./dead-letters";
-import { planRecovery } from "./journal";
+import { planRecovery, type JournaledBatch } from "./journal";
 import type { SinkMetrics } from "./metrics";
 import { Aborted, untilDone, type RetryControl, type RawZone } from "./store";
 import { inProcessValidator, packMessages, validated, type Validated, type Validator, type Verdicts } from "./validation";
@@ -48,8 +48,11 @@ interface PartitionState {
   /** Whether `fetched` is being buffered; `buffering` ends when it is done. */
   bufferingNow: boolean;
   buffering?: Promise<void>;
-  /** Ends of the journaled flushes being replayed, in order: the open batch ends at the first. */
-  forcedEnds: bigint[];
+  /**
+   * The journaled flushes still to be replayed, in order: the open batch ends where the first
+   * ends, and each is listed in the partition's journals until it is sealed and written again.
+   */
+  replay: JournaledBatch[];
   open?: PartitionBatch;
   /** Complete batches waiting to be written, oldest first. */
   queue: PartitionBatch[];
@@ -261,7 +264,7 @@ export class Sink {
     const key = `${topic}:${partition}`;
     const policy = this.settings.flush[topic];
     if (!policy) throw new Error(`no flush policy for topic ${topic}`);
-    const state: PartitionState = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, fetchedUntil: 0n, fetched: [], bufferingNow: false, forcedEnds: [], queue: [], writing: [], revoked: false };
+    const state: PartitionState = { key, topic, partition, policy, recovered: false, positioned: false, position: 0n, seekPending: false, fetchedUntil: 0n, fetched: [], bufferingNow: false, replay: [], queue: [], writing: [], revoked: false };
     this.states.set(key, state);
     return state;
   }
@@ -371,7 +374,7 @@ export class Sink {
         const now = this.now();
         let added = 0;
         for (let i = fetched.next - fetched.from; i < end - fetched.from; ) {
-          state.open ??= new PartitionBatch(state.topic, state.partition, state.position, now, state.forcedEnds[0]);
+          state.open ??= new PartitionBatch(state.topic, state.partition, state.position, now, state.replay[0]?.end);
           const batch = state.open;
           const before = batch.bytes;
           i = batch.addFrom(messages, fetched.from, v, i, end - fetched.from, state.policy, now);
@@ -418,17 +421,17 @@ export class Sink {
       const committed = offsets.get(state.key);
       const plan = planRecovery(committed, journal);
       state.resumeFrom = plan.from;
-      state.forcedEnds = plan.forcedEnds;
+      state.replay = plan.replay;
       state.committed = committed;
       state.recovered = true;
-      metrics.recoveries.inc({ reason: plan.forcedEnds.length > 0 ? "replay" : plan.from !== undefined ? "committed" : "earliest" });
+      metrics.recoveries.inc({ reason: plan.replay.length > 0 ? "replay" : plan.from !== undefined ? "committed" : "earliest" });
       log.info("partition recovered", {
         topic: state.topic,
         partition: state.partition,
         committed: committed?.toString(),
         journal: journal?.batches.map((b) => ({ start: b.start.toString(), end: b.end.toString() })),
         from: plan.from?.toString() ?? "earliest",
-        replayUntil: plan.forcedEnds.at(-1)?.toString(),
+        replayUntil: plan.replay.at(-1)?.end.toString(),
         reason: plan.reason,
       });
     } catch (err) {
@@ -453,7 +456,7 @@ export class Sink {
     });
     state.position = BigInt(low);
     state.fetchedUntil = state.position;
-    state.forcedEnds = [];
+    state.replay = [];
     state.open = undefined;
     this.deps.consumer.seek({ topic: state.topic, partition: state.partition, offset: low });
     state.seekPending = true;
@@ -486,7 +489,11 @@ export class Sink {
     const batch = state.open!;
     state.open = undefined;
     state.position = batch.endOffset + 1n;
-    if (batch.forcedEnd !== undefined) state.forcedEnds.shift();
+    if (batch.forcedEnd !== undefined) {
+      // A replayed batch ends at its journaled end, or past it where that offset no longer exists.
+      while (state.replay.length > 0 && state.replay[0]!.end <= batch.endOffset) state.replay.shift();
+      if (state.replay[0] && state.replay[0].start <= batch.endOffset) state.replay[0] = { ...state.replay[0], start: batch.endOffset + 1n };
+    }
     state.queue.push(batch);
     state.sealed?.();
     state.draining ??= this.drain(state);
@@ -557,9 +564,13 @@ export class Sink {
     return Promise.race([sealed, write.then(() => false, () => false)]).finally(() => (state.sealed = undefined));
   }
 
-  /** Rewrites the partition's journal to list `batches`, in offset order. */
+  /**
+   * Rewrites the partition's journal to list `batches`, in offset order, and after them the
+   * journaled flushes still to be replayed: a previous run may have written part of their objects,
+   * so a crash before they are written again must replay them with the same boundaries too.
+   */
   private writeJournal(state: PartitionState, batches: PartitionBatch[]): Promise<void> {
-    const listed = batches.map((b) => ({ start: b.startOffset, end: b.endOffset, objects: b.objectCount }));
+    const listed = [...batches.map((b) => ({ start: b.startOffset, end: b.endOffset, objects: b.objectCount })), ...state.replay];
     return this.deps.zone.writeJournal({ version: 2, topic: state.topic, partition: state.partition, batches: listed }, this.control(state, "journal"));
   }
 
