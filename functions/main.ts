@@ -21,7 +21,7 @@ function isCommand(name: string | undefined): name is FunctionCommand {
 }
 
 const [name] = process.argv.slice(2);
-// The sink's second thread runs this same bundle (functions/sink/thread.ts).
+// The sink's threads run this same bundle (functions/sink/thread.ts).
 const thread = isMainThread ? undefined : (require("./sink/thread") as typeof import("./sink/thread"));
 if (thread?.isSinkThread()) {
   thread.runSinkThread();

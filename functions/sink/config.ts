@@ -33,7 +33,7 @@ export interface SinkSettings {
   shutdownGraceMs: number;
   /** A silent member leaves the group after this long (a killed sink's partitions move on). */
   sessionTimeoutMs: number;
-  /** Validate fetched messages on a worker thread, beside the Kafka client's decoding (off: on the consumer's thread, for a one-core instance). */
+  /** Validate fetched messages on one worker thread and write objects on another, beside the Kafka client's decoding (off: both on the consumer's thread, for a one-core instance). */
   validationThread: boolean;
   metricsPort: number;
   logLevel: Level;

@@ -48,7 +48,7 @@ export function validated(verdicts: Verdicts): Validated {
   };
 }
 
-/** Validates fetched messages: at once on this thread, or on a worker thread. */
+/** Validates fetched messages: at once on this thread, or on the sink's validating thread. */
 export interface Validator {
   validate(packed: PackedMessages): Promise<Verdicts>;
   close(): Promise<void>;
@@ -142,7 +142,7 @@ export function validatePacked(packed: PackedMessages): Verdicts {
   return verdicts;
 }
 
-/** Validation on the calling thread: for tests, and where a second thread would only compete for one core. */
+/** Validation on the calling thread: for tests, and where more threads would only compete for one core. */
 export function inProcessValidator(): Validator {
   return {
     validate: (packed) => Promise.resolve(validatePacked(packed)),

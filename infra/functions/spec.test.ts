@@ -109,7 +109,7 @@ describe("functions spec", () => {
       assert.equal((pod.securityContext as Record<string, unknown>).runAsUser, 10001);
       assert.deepEqual(container.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, runAsNonRoot: true });
       assert.equal(pod.automountServiceAccountToken, false);
-      assert.deepEqual(container.resources.limits, { cpu: "2", memory: "512Mi" }, "two cores: the sink validates on a second thread");
+      assert.deepEqual(container.resources.limits, { cpu: "2", memory: "512Mi" }, "two cores: the sink validates and writes on threads of their own");
       assert.deepEqual(containerOf(functionPodSpec({ ...args, command: FUNCTION_COMMANDS.realtimeProducer, secrets: { ...args.secrets, users: { "realtime-producer": "producer-user" } } })).resources.limits, { cpu: "1", memory: "512Mi" });
     });
 
