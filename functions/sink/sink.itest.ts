@@ -254,6 +254,36 @@ describe("sink against a real Kafka broker and S3 server", function () {
     assert.ok(Math.max(...replayed) >= 2, `a partition replayed several journaled batches written at once; the batches each replayed: ${JSON.stringify(replayed)}`);
   });
 
+  it("dead-letters a backlog's bad messages once each, in their offsets' order, while it writes several batches at once", async function () {
+    const r = await newRig();
+    const good = Array.from({ length: 30_000 }, (_, i) => tick(i));
+    // Three bad messages after every 1,000 good ticks: AAPL's partition holds them among 22 or so 500-record batches.
+    const bad: string[] = [];
+    for (let i = 0; i < good.length; i += 1_000) {
+      await sendTicks(r.producer, good.slice(i, i + 1_000));
+      const values = [0, 1, 2].map((k) => `not json {${bad.length + k}`);
+      await r.producer.send({ topic: TOPICS.realtime, acks: -1, messages: values.map((value) => ({ key: "AAPL", value })) });
+      bad.push(...values);
+    }
+    const sink = await startSink(r);
+    const landed = await waitForLanded(r, good.length, 120_000);
+    assertExactlyOnce(good.map((t) => `${t.symbol}@${t.event_time}`), landed);
+    // Each flush's log line counts the earlier batches of its partition still being written when its own writes began.
+    const alongside = sink.logLines().filter((l) => l.msg === "flushed" && l.topic === TOPICS.realtime).map((l) => Number(l.alongside));
+    assert.ok(Math.max(...alongside) >= 1, `some batches were written beside an earlier one of their partition: ${alongside.join(" ")}`);
+    const letters = await consumeAll(r.kafka, TOPICS.deadLetter, bad.length, 30_000);
+    assert.deepEqual(
+      letters.map((m) => m.value?.toString()),
+      bad,
+      "each bad message dead-lettered once, in the order it was produced (one key, so one partition of each topic)",
+    );
+    const offsets = letters.map((m) => Number(m.headers[DEAD_LETTER_HEADERS.originOffset]));
+    assert.ok(
+      offsets.every((o, i) => i === 0 || o > offsets[i - 1]!),
+      `origin offsets increase: ${offsets.slice(0, 10).join(" ")}`,
+    );
+  });
+
   it("loses and duplicates nothing when the object store is down for 10 s mid-stream, pausing its fetches meanwhile", async function () {
     // A buffer smaller than what arrives during the outage: the sink must stop fetching, then resume.
     const r = await newRig({ [ENV.sinkMaxBufferedBytes]: String(1024 * 1024) });

@@ -86,6 +86,8 @@ interface Write {
   /** Resolves to the number of objects written, once they and the batch's dead letters are durable. */
   done: Promise<number>;
   started: number;
+  /** How many earlier batches of the partition were being written when this one began (logged with its flush). */
+  alongside: number;
 }
 
 const CONCURRENT_PUTS = 32;
@@ -525,7 +527,7 @@ export class Sink {
           for (const batch of starting) {
             const done = this.writeBatch(state, batch, writing.at(-1)?.done);
             done.catch(() => undefined);
-            writing.push({ batch, done, started });
+            writing.push({ batch, done, started, alongside: writing.length });
           }
         }
         const oldest = writing[0];
@@ -539,7 +541,7 @@ export class Sink {
         const objects = await oldest.done;
         writing.shift();
         if (!state.revoked) this.setBuffered(this.bufferedBytes - oldest.batch.bytes);
-        committing = committing.then(() => this.commit(state, oldest.batch, objects, oldest.started));
+        committing = committing.then(() => this.commit(state, oldest, objects));
       }
     } catch (err) {
       if (!(err instanceof Aborted)) {
@@ -601,7 +603,7 @@ export class Sink {
   }
 
   /** Commits the offset after a written batch; a failure is logged, not retried: a later commit or the next recovery moves past it. */
-  private async commit(state: PartitionState, batch: PartitionBatch, objects: number, started: number): Promise<void> {
+  private async commit(state: PartitionState, { batch, started, alongside }: Write, objects: number): Promise<void> {
     const { consumer, log, metrics } = this.deps;
     const next = batch.endOffset + 1n;
     try {
@@ -625,6 +627,7 @@ export class Sink {
       deadLetters: batch.deadLetters.length,
       objects,
       ms: Math.round(seconds * 1000),
+      alongside,
     });
   }
 
