@@ -257,7 +257,7 @@ describe("sink against a real Kafka broker and S3 server", function () {
   it("dead-letters a backlog's bad messages once each, in their offsets' order, while it writes several batches at once", async function () {
     const r = await newRig();
     const good = Array.from({ length: 30_000 }, (_, i) => tick(i));
-    // Three bad messages after every 1,000 good ticks: AAPL's partition holds them among 22 or so 500-record batches.
+    // Three bad messages after every 1,000 good ticks, spread over many 500-record batches of AAPL's partition.
     const bad: string[] = [];
     for (let i = 0; i < good.length; i += 1_000) {
       await sendTicks(r.producer, good.slice(i, i + 1_000));
