@@ -9,9 +9,10 @@
  *   BENCH_ROUNDS=9                        rounds of the throughput run (5)
  *   BENCH_CPU_PROF=.cache/prof            a CPU profile of every sink and raw consumer process
  *
- * The data plane runs on the harness's real servers (bench/sink.ts), the stacks' programs on the
- * mock engine (bench/program.ts), the functions image on a Docker engine (bench/image.ts). The table
- * is printed and written, with the machine and its load, to bench/results.json under "pipeline".
+ * The data plane runs on the harness's real servers (bench/sink.ts), once the S3 server is warm
+ * (bench/warm.ts), the stacks' programs on the mock engine (bench/program.ts), the functions image
+ * on a Docker engine (bench/image.ts). The table is printed and written, with the machine and its
+ * load, to bench/results.json under "pipeline".
  */
 import { existsSync } from "node:fs";
 import os from "node:os";
@@ -19,6 +20,7 @@ import { functionsBundle, stopTestServers, testServers } from "../test/harness";
 import { stopDockerEngine } from "../test/harness/docker";
 import { imageFigures } from "./image";
 import { bundle } from "./processes";
+import { warmUpFigures } from "./warm";
 import { programFigures } from "./program";
 import { describeMachine, machine, recordSection, round, showRatio, table, throughputSettings, type Figure } from "./report";
 import { batchPathFigures, latencyFigures, rigFor, startupFigures, throughputFigures } from "./sink";
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     // The servers compile as in production (C2), not for the tests' quick start: see Jit.
     const [servers, rawConsumer] = await Promise.all([testServers("throughput"), bundle("bench/raw-consumer.ts"), functionsBundle()]);
     const rig = rigFor(servers, rawConsumer);
+    add("warm-up", await warmUpFigures(rig));
     if (parts.has("startup")) add("startup", await startupFigures(rig));
     if (parts.has("sink")) {
       const kcat = onPath("kcat");

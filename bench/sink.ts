@@ -251,12 +251,12 @@ async function sinkRate(rig: Rig, count: number, overrides: Record<string, strin
 /**
  * Records a second from the first landed record to the last, excluding start-up and group join:
  * the sink with flushes of 20,000 records against a raw kafkajs consumer with the same fetch
- * settings and kcat, all reading the same topic. An untimed read by the raw consumer and an untimed
- * run of the sink come first, so that whichever is timed first finds the broker and the S3 server
- * as warm (their hot code compiled by C2) as the others do. Then they take turns,
- * `rounds` times, every other round in the reverse order, so that a load that rises or falls during
- * the run weighs alike on the sink and on its baselines; each figure is the median of its rounds
- * and each ratio the median of the rounds' ratios.
+ * settings and kcat, all reading the same topic, on an S3 server warmed beforehand (bench/warm.ts).
+ * An untimed read by the raw consumer and an untimed run of the sink come first, so that whichever
+ * is timed first finds the broker and the S3 server as warm (their hot code compiled by C2) as the
+ * others do. Then they take turns, `rounds` times, every other round in the reverse order, so that
+ * a load that rises or falls during the run weighs alike on the sink and on its baselines; each
+ * figure is the median of its rounds and each ratio the median of the rounds' ratios.
  */
 export async function throughputFigures(rig: Rig, count: number, kcat: boolean, rounds: number): Promise<Figure[]> {
   await recreatePlatformTopics(rig.kafka);
@@ -291,7 +291,7 @@ export async function throughputFigures(rig: Rig, count: number, kcat: boolean, 
   const warning = backlogBytes < 3 * BACKLOG_BUFFER_BYTES ? `warning: the backlog (${round(backlogBytes / 2 ** 20, 0)} MiB) is under 3 times the sink's buffer, so the sink's rate is not steady` : undefined;
   if (warning) console.log(warning);
   const notes =
-    `${count.toLocaleString("en")} ticks on 3 partitions of one broker, read ${rounds} times by each in turn, every other round in the reverse order, after an untimed read and an untimed sink run, on servers compiling as in production (C2) (medians); the sink flushes every ${FLUSH_RECORDS.toLocaleString("en")} records ` +
+    `${count.toLocaleString("en")} ticks on 3 partitions of one broker, read ${rounds} times by each in turn, every other round in the reverse order, after an untimed read and an untimed sink run, on servers compiling as in production (C2), S3Proxy warmed first (medians); the sink flushes every ${FLUSH_RECORDS.toLocaleString("en")} records ` +
     `(${runs[0]!.flushes} flushes), validates, writes JSON Lines, journals and commits each, and every run is checked to land each tick once; ` +
     `the sink's rate is from its first flush to its last full one, with a buffer of ${BACKLOG_BUFFER_BYTES / 1024 / 1024} MiB, the raw consumer's from the end of its first fetch; the rounds' ratios: ${each((x) => x.sink / x.raw)}${warning ? `; ${warning}` : ""}`;
   const figures: Figure[] = [
