@@ -6,7 +6,7 @@
  *   npm run bench                         everything (scripts/bench.sh: Node 22, servers, kcat, Docker)
  *   BENCH_ONLY=sink,batch npm run bench   some of: startup, sink, latency, batch, program, image
  *   BENCH_TICKS=3000000                   ticks of the throughput run (1,000,000)
- *   BENCH_ROUNDS=9                        rounds of the throughput run (5)
+ *   BENCH_ROUNDS=9                        rounds of the throughput run (7)
  *   BENCH_CPU_PROF=.cache/prof            a CPU profile of every sink and raw consumer process
  *
  * The data plane runs on the harness's real servers (bench/sink.ts), once the S3 server is warm

@@ -4,7 +4,7 @@ import { throughputSettings } from "./report";
 
 describe("bench settings", () => {
   it("reads the throughput run's size from the environment, or takes the defaults when unset or empty", () => {
-    assert.deepEqual(throughputSettings({}), { ticks: 1_000_000, rounds: 5 });
+    assert.deepEqual(throughputSettings({}), { ticks: 1_000_000, rounds: 7 });
     assert.deepEqual(throughputSettings({ BENCH_TICKS: "", BENCH_ROUNDS: " 9 " }), { ticks: 1_000_000, rounds: 9 });
   });
 

@@ -79,7 +79,7 @@ export function recordSection(name: string, section: Section, file = RESULTS_FIL
 /** The throughput run's size (`BENCH_TICKS`, `BENCH_ROUNDS`), read and refused as the functions read their settings. */
 export function throughputSettings(env: Readonly<Record<string, string | undefined>> = process.env): { ticks: number; rounds: number } {
   const reader = new EnvReader(env);
-  const settings = { ticks: reader.int("BENCH_TICKS", 1_000_000, { min: 1 }), rounds: reader.int("BENCH_ROUNDS", 5, { min: 1 }) };
+  const settings = { ticks: reader.int("BENCH_TICKS", 1_000_000, { min: 1 }), rounds: reader.int("BENCH_ROUNDS", 7, { min: 1 }) };
   reader.done();
   return settings;
 }
