@@ -505,7 +505,9 @@ export class Sink {
    * Writes the partition's complete batches, up to {@link WRITES_IN_FLIGHT} at once, and commits
    * each in order once it and every batch before it are durable. Before a batch's objects go out,
    * the partition's journal is rewritten to list every batch being written, the new one last
-   * (journal writes follow one another, so the latest lists them all); a batch leaves that list
+   * (journal writes follow one another, so the latest lists them all). The objects are handed to
+   * the writer along with the journal and follow its write where the writes are made (see
+   * orderedWriter), so that they start the moment it is durable. A batch leaves that list
    * once its objects are durable, which keeps every offset before the journal's first range in
    * durable objects, as recovery relies on (see planRecovery). The drain ends when no batch is
    * left, after its commits, and only once every write it started has ended, so that a later
@@ -522,13 +524,15 @@ export class Sink {
           // Every batch that may start now is journaled at once: one journal write, however many.
           const starting = state.queue.slice(0, WRITES_IN_FLIGHT - writing.length);
           const started = this.now();
-          await this.writeJournal(state, [...writing.map((w) => w.batch), ...starting]);
+          const journaled = this.writeJournal(state, [...writing.map((w) => w.batch), ...starting]);
           state.queue.splice(0, starting.length);
           for (const batch of starting) {
             const done = this.writeBatch(state, batch, writing.at(-1)?.done);
             done.catch(() => undefined);
             writing.push({ batch, done, started, alongside: writing.length });
           }
+          // The next journal write lists these batches too: it waits for this one.
+          await journaled;
         }
         const oldest = writing[0];
         if (!oldest) {
@@ -577,15 +581,18 @@ export class Sink {
   }
 
   /**
-   * A journaled batch's objects, then its dead letters once the previous batch's are produced (so
-   * that they leave in offset order). Resolves to how many objects it wrote.
+   * A batch's objects, each once the journal write that lists the batch has succeeded, then its
+   * dead letters once the previous batch's are produced (so that they leave in offset order).
+   * Resolves to how many objects it wrote.
    */
   private async writeBatch(state: PartitionState, batch: PartitionBatch, previous: Promise<number> | undefined): Promise<number> {
     const { zone, producer, log, metrics } = this.deps;
     const objects = batch.objects();
     const writes = this.control(state, "put");
+    // Each object follows the journal that lists its batch, where the writes are made (see orderedWriter).
+    const journaled = { after: zone.journalKey(state.topic, state.partition) };
     for (let i = 0; i < objects.length; i += CONCURRENT_PUTS) {
-      await Promise.all(objects.slice(i, i + CONCURRENT_PUTS).map((o) => zone.put(o.key, o.body, writes)));
+      await Promise.all(objects.slice(i, i + CONCURRENT_PUTS).map((o) => zone.put(o.key, o.body, writes, journaled)));
     }
     metrics.recordsWritten.inc({ topic: batch.topic }, batch.validRecords);
     metrics.objectsWritten.inc({ topic: batch.topic }, objects.length);

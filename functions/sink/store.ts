@@ -44,13 +44,61 @@ export async function untilDone<T>(what: string, op: (signal: AbortSignal) => Pr
   }
 }
 
+/** Where a write stands among others: see {@link orderedWriter}. */
+export interface WriteOrder {
+  /** Later writes may follow this one (`after` its key). */
+  awaitable?: boolean;
+  /** The key of an awaitable write that this one follows: it starts once that write has succeeded. */
+  after?: string;
+}
+
 /**
  * One attempt at writing an object, on this thread ({@link s3Writer}) or on the sink's second
  * thread (thread.ts). The body may travel to that thread and back: the caller must use the body
  * the attempt hands back (or the one {@link WriteFailed} carries), not the one it gave.
  */
 export interface ObjectWriter {
-  write(key: string, body: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
+  write(key: string, body: Uint8Array, timeoutMs: number, order?: WriteOrder): Promise<Uint8Array>;
+}
+
+/** Why a write that was to follow another was not attempted: that write failed, or none was made. */
+export class PrecedingWriteFailed extends Error {
+  constructor(key: string) {
+    super(`not written: the write of ${key} it follows did not succeed`);
+    this.name = "PrecedingWriteFailed";
+  }
+}
+
+/**
+ * `writer` keeping the order that {@link WriteOrder} asks for where the writes are made: a write
+ * `after` a key waits for the latest awaitable write of that key begun before it, and starts
+ * once that one has succeeded; if it failed (or none was begun), the write fails at once with
+ * {@link PrecedingWriteFailed}, unattempted, and its retry follows whichever write of the key is
+ * latest then. The sink journals a batch before its objects this way, on the thread that writes
+ * them, so that the objects go out the moment the journal is durable rather than after a round
+ * trip to the consumer's thread.
+ */
+export function orderedWriter(writer: ObjectWriter): ObjectWriter {
+  const latest = new Map<string, Promise<boolean>>();
+  return {
+    async write(key, body, timeoutMs, order) {
+      if (order?.after !== undefined) {
+        const preceding = latest.get(order.after);
+        if (!(preceding && (await preceding))) throw new WriteFailed(body, new PrecedingWriteFailed(order.after));
+      }
+      const writing = writer.write(key, body, timeoutMs);
+      if (order?.awaitable) {
+        latest.set(
+          key,
+          writing.then(
+            () => true,
+            () => false,
+          ),
+        );
+      }
+      return writing;
+    },
+  };
 }
 
 /** A failed attempt, with the body handed back for the next one. */
@@ -107,20 +155,23 @@ export class RawZone {
     readonly bucket: string,
     private readonly timeoutMs: number,
     private readonly log: Logger,
-    /** Where objects are written: with `s3` on this thread if not given. */
+    /** Where objects are written, keeping each write's {@link WriteOrder}: with `s3` on this thread if not given. */
     writer?: ObjectWriter,
   ) {
-    this.writer = writer ?? s3Writer(s3, bucket);
+    this.writer = writer ?? orderedWriter(s3Writer(s3, bucket));
   }
 
-  /** Writes `body` at `key`, retrying until it is written (see {@link untilDone} and {@link s3Writer}). */
-  put(key: string, body: Buffer | string, control: RetryControl): Promise<void> {
+  /**
+   * Writes `body` at `key`, retrying until it is written (see {@link untilDone} and
+   * {@link s3Writer}); each attempt keeps `order` (see {@link orderedWriter}).
+   */
+  put(key: string, body: Buffer | string, control: RetryControl, order?: WriteOrder): Promise<void> {
     let current: Uint8Array = typeof body === "string" ? Buffer.from(body) : body;
     return untilDone(
       `writing ${key}`,
       async () => {
         try {
-          current = await this.writer.write(key, current, this.timeoutMs);
+          current = await this.writer.write(key, current, this.timeoutMs, order);
         } catch (err) {
           if (!(err instanceof WriteFailed)) throw err;
           current = err.body;
@@ -132,8 +183,13 @@ export class RawZone {
     );
   }
 
+  /** Writes the partition's journal; an object put `after` {@link journalKey} follows it. */
   writeJournal(journal: Journal, control: RetryControl): Promise<void> {
-    return this.put(sinkJournalKey(journal.topic, journal.partition), encodeJournal(journal), control);
+    return this.put(this.journalKey(journal.topic, journal.partition), encodeJournal(journal), control, { awaitable: true });
+  }
+
+  journalKey(topic: string, partition: number): string {
+    return sinkJournalKey(topic, partition);
   }
 
   readJournal(topic: string, partition: number, control: RetryControl): Promise<Journal | undefined> {

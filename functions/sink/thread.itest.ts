@@ -121,6 +121,39 @@ describe("the sink's second thread (the functions bundle)", function () {
     }
   });
 
+  it("keeps each write's order on the thread: an object that follows a failed journal write is not attempted", async () => {
+    const settings = await storeSettings();
+    const s3 = s3Client((await testServers()).s3);
+    const bucket = `thread-${randomBytes(4).toString("hex")}`;
+    const thread = startSinkThread(await functionsBundle(), { s3: settings, bucket });
+    try {
+      const zone = new RawZone(s3, bucket, 10_000, silentLogger, thread.writer);
+      const journal = { version: 2 as const, topic: TOPICS.realtime, partition: 0, batches: [{ start: 0n, end: 9n, objects: 1 }] };
+      const after = { after: zone.journalKey(TOPICS.realtime, 0) };
+      // Asked for at once, as the sink asks: the journal fails (no bucket yet), so the object is never sent.
+      const journalErrors: unknown[] = [];
+      const objectErrors: unknown[] = [];
+      const [journaled, written] = await Promise.allSettled([
+        zone.writeJournal(journal, oneAttempt(journalErrors)),
+        zone.put("ticks/first.jsonl", Buffer.alloc(10_000, 0x61), oneAttempt(objectErrors), after),
+      ]);
+      assert.equal(journaled.status, "rejected");
+      assert.equal(written.status, "rejected");
+      assert.equal((journalErrors[0] as { name?: string }).name, "NoSuchBucket", String(journalErrors[0]));
+      assert.equal((objectErrors[0] as { name?: string }).name, "PrecedingWriteFailed", String(objectErrors[0]));
+
+      await createBucket(s3, bucket);
+      const retried: unknown[] = [];
+      await Promise.all([zone.writeJournal(journal, oneAttempt(retried)), zone.put("ticks/first.jsonl", Buffer.from('{"n":1}\n'), oneAttempt(retried), after)]);
+      assert.deepEqual(retried, []);
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "ticks/first.jsonl" }));
+      assert.equal(await got.Body!.transformToString(), '{"n":1}\n');
+    } finally {
+      await thread.close();
+      s3.destroy();
+    }
+  });
+
   it("stops the retry loop when the thread is gone: the write fails at once and nothing is retried", async () => {
     const thread = startSinkThread(await functionsBundle(), { s3: await storeSettings(), bucket: "gone" });
     await thread.close();

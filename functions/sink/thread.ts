@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { createS3, type S3Settings } from "../lib";
-import { s3Writer, Unretryable, WriteFailed, type ObjectWriter } from "./store";
+import { orderedWriter, s3Writer, Unretryable, WriteFailed, type ObjectWriter, type WriteOrder } from "./store";
 import { validatePacked, type PackedMessages, type Validator, type Verdicts } from "./validation";
 
 const ROLE = "sink-thread";
@@ -11,7 +11,7 @@ interface ThreadData {
   store?: { s3: S3Settings; bucket: string };
 }
 
-type Request = ({ kind: "validate"; id: number } & PackedMessages) | { kind: "write"; id: number; key: string; body: Uint8Array; timeoutMs: number };
+type Request = ({ kind: "validate"; id: number } & PackedMessages) | { kind: "write"; id: number; key: string; body: Uint8Array; timeoutMs: number; order?: WriteOrder };
 
 interface Problem {
   name: string;
@@ -40,8 +40,9 @@ const ownsBuffer = (body: Uint8Array) => body.byteOffset === 0 && body.byteLengt
  *
  * An object's body moves to the thread and back (its memory is transferred, not copied); a body
  * that shares its memory with other data (a small buffer from Node's pool) is copied first.
- * Validations are answered in order. The thread failing fails every pending and later request,
- * writes with {@link Unretryable}, and the sink with them.
+ * Writes keep their {@link WriteOrder} on the thread (see orderedWriter), taken in the order they
+ * were asked for. Validations are answered in order. The thread failing fails every pending and
+ * later request, writes with {@link Unretryable}, and the sink with them.
  */
 export function startSinkThread(entry: string, store?: { s3: S3Settings; bucket: string }): SinkThread {
   const data: ThreadData = { role: ROLE, store };
@@ -79,11 +80,11 @@ export function startSinkThread(entry: string, store?: { s3: S3Settings; bucket:
     close: () => close(),
   };
   const writer: ObjectWriter = {
-    async write(key, body, timeoutMs) {
+    async write(key, body, timeoutMs, order) {
       const moving = ownsBuffer(body) ? body : new Uint8Array(body);
       let reply: Reply;
       try {
-        reply = await request({ kind: "write", id: nextId++, key, body: moving, timeoutMs }, [moving.buffer as ArrayBuffer]);
+        reply = await request({ kind: "write", id: nextId++, key, body: moving, timeoutMs, order }, [moving.buffer as ArrayBuffer]);
       } catch (err) {
         throw new Unretryable(`writing ${key} on the sink's thread: ${(err as Error).message}`, { cause: err });
       }
@@ -133,7 +134,7 @@ const described = (err: unknown): Problem => ({ name: err instanceof Error ? err
 export function runSinkThread(): void {
   const port = parentPort!;
   const { store } = workerData as ThreadData;
-  const writer = store ? s3Writer(createS3(store.s3), store.bucket) : undefined;
+  const writer = store ? orderedWriter(s3Writer(createS3(store.s3), store.bucket)) : undefined;
   port.on("message", (request: Request) => {
     if (request.kind === "validate") {
       let reply: Reply;
@@ -146,12 +147,12 @@ export function runSinkThread(): void {
       port.postMessage(reply, v ? [v.folderOf.buffer as ArrayBuffer, v.data.buffer as ArrayBuffer, v.bounds.buffer as ArrayBuffer] : []);
       return;
     }
-    const { id, key, body, timeoutMs } = request;
+    const { id, key, body, timeoutMs, order } = request;
     if (!writer) {
       port.postMessage({ id, error: { name: "Error", message: "this thread was started without a raw zone" } } satisfies Reply);
       return;
     }
-    writer.write(key, Buffer.from(body.buffer, body.byteOffset, body.byteLength), timeoutMs).then(
+    writer.write(key, Buffer.from(body.buffer, body.byteOffset, body.byteLength), timeoutMs, order).then(
       (written) => port.postMessage({ id, written } satisfies Reply, [written.buffer as ArrayBuffer]),
       (err: unknown) => {
         const back = err instanceof WriteFailed ? err.body : body;
