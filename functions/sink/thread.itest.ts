@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { TOPICS } from "../../contract";
 import { createBucket, functionsBundle, s3Client, s3Settings, testServers } from "../../test/harness";
 import { silentLogger, type S3Settings } from "../lib";
@@ -18,6 +18,20 @@ async function storeSettings(): Promise<S3Settings> {
 /** Tries once: the first error is kept and ends the retry loop. */
 function oneAttempt(errors: unknown[]): RetryControl {
   return { shouldContinue: () => errors.length === 0, onError: (err) => errors.push(err) };
+}
+
+/** A writing thread for a new bucket (made by the test when it needs it) and a raw zone that writes through it; both closed after `test`. */
+async function withWritingThread(test: (t: { s3: S3Client; bucket: string; zone: RawZone }) => Promise<void>): Promise<void> {
+  const settings = await storeSettings();
+  const s3 = s3Client((await testServers()).s3);
+  const bucket = `thread-${randomBytes(4).toString("hex")}`;
+  const thread = startSinkThread(await functionsBundle(), { s3: settings, bucket });
+  try {
+    await test({ s3, bucket, zone: new RawZone(s3, bucket, 10_000, silentLogger, thread.writer) });
+  } finally {
+    await thread.close();
+    s3.destroy();
+  }
 }
 
 describe("the sink's second thread (the functions bundle)", function () {
@@ -67,13 +81,8 @@ describe("the sink's second thread (the functions bundle)", function () {
   });
 
   it("writes objects with its own S3 client: the server stores exactly the bytes, large bodies moved and small pooled ones copied", async () => {
-    const settings = await storeSettings();
-    const s3 = s3Client((await testServers()).s3);
-    const bucket = `thread-${randomBytes(4).toString("hex")}`;
-    await createBucket(s3, bucket);
-    const thread = startSinkThread(await functionsBundle(), { s3: settings, bucket });
-    try {
-      const zone = new RawZone(s3, bucket, 10_000, silentLogger, thread.writer);
+    await withWritingThread(async ({ s3, bucket, zone }) => {
+      await createBucket(s3, bucket);
       const large = Buffer.concat(Array.from({ length: 20_000 }, (_, i) => Buffer.from(`{"n":${i}}\n`)));
       const small = Buffer.from('{"n":1}\n'); // a slice of Node's shared pool: copied, so that the pool stays usable here
       const expected = [Buffer.from(large), Buffer.from(small)];
@@ -87,20 +96,12 @@ describe("the sink's second thread (the functions bundle)", function () {
         const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         assert.equal(head.ETag, `"${createHash("md5").update(body).digest("hex")}"`, key);
       }
-    } finally {
-      await thread.close();
-      s3.destroy();
-    }
+    });
   });
 
   it("hands a body it could not write back, so that the retry sends the same bytes", async () => {
-    const settings = await storeSettings();
-    const s3 = s3Client((await testServers()).s3);
-    const bucket = `thread-${randomBytes(4).toString("hex")}`;
     // Written to before the bucket exists: the first attempt fails, the retry (after the bucket is made) succeeds.
-    const thread = startSinkThread(await functionsBundle(), { s3: settings, bucket });
-    try {
-      const zone = new RawZone(s3, bucket, 10_000, silentLogger, thread.writer);
+    await withWritingThread(async ({ s3, bucket, zone }) => {
       const body = Buffer.concat(Array.from({ length: 5_000 }, (_, i) => Buffer.from(`{"n":${i}}\n`)));
       const expected = Buffer.from(body);
       const errors: unknown[] = [];
@@ -115,19 +116,11 @@ describe("the sink's second thread (the functions bundle)", function () {
       assert.equal((errors[0] as { name?: string }).name, "NoSuchBucket", String(errors[0]));
       const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "ticks/retried.jsonl" }));
       assert.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), expected);
-    } finally {
-      await thread.close();
-      s3.destroy();
-    }
+    });
   });
 
   it("keeps each write's order on the thread: an object that follows a failed journal write is not attempted", async () => {
-    const settings = await storeSettings();
-    const s3 = s3Client((await testServers()).s3);
-    const bucket = `thread-${randomBytes(4).toString("hex")}`;
-    const thread = startSinkThread(await functionsBundle(), { s3: settings, bucket });
-    try {
-      const zone = new RawZone(s3, bucket, 10_000, silentLogger, thread.writer);
+    await withWritingThread(async ({ s3, bucket, zone }) => {
       const journal = { version: 2 as const, topic: TOPICS.realtime, partition: 0, batches: [{ start: 0n, end: 9n, objects: 1 }] };
       const after = { after: zone.journalKey(TOPICS.realtime, 0) };
       // Asked for at once, as the sink asks: the journal fails (no bucket yet), so the object is never sent.
@@ -148,10 +141,7 @@ describe("the sink's second thread (the functions bundle)", function () {
       assert.deepEqual(retried, []);
       const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "ticks/first.jsonl" }));
       assert.equal(await got.Body!.transformToString(), '{"n":1}\n');
-    } finally {
-      await thread.close();
-      s3.destroy();
-    }
+    });
   });
 
   it("stops the retry loop when the thread is gone: the write fails at once and nothing is retried", async () => {
