@@ -47,7 +47,8 @@ export async function warmUpFigures(rig: Rig, steps = STEPS): Promise<Figure[]> 
   const writer = s3Writer(rig.s3, bucket);
   const pid = rig.servers.s3.pid;
   const started = Date.now();
-  const perRequestMs: (number | undefined)[] = [];
+  let first: number | undefined;
+  let last: number | undefined;
   for (let s = 0; s < steps; s++) {
     const before = cpuSeconds(pid);
     const journal = (i: number) => Buffer.from(JSON.stringify({ version: 2, step: s, write: i }));
@@ -59,10 +60,9 @@ export async function warmUpFigures(rig: Rig, steps = STEPS): Promise<Figure[]> 
     });
     await rig.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `warm/${s}/` }));
     const after = cpuSeconds(pid);
-    perRequestMs.push(before === undefined || after === undefined ? undefined : ((after - before) * 1000) / REQUESTS_A_STEP);
+    last = before === undefined || after === undefined ? undefined : ((after - before) * 1000) / REQUESTS_A_STEP;
+    if (s === 0) first = last;
   }
-  const first = perRequestMs[0];
-  const last = perRequestMs.at(-1);
   if (first === undefined || last === undefined) return [];
   const seconds = round((Date.now() - started) / 1000, 1);
   return [

@@ -1,4 +1,5 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from "kafkajs";
+import { sinkJournalKey } from "../../contract";
 import { sleep, type Health, type Logger } from "../lib";
 import { PartitionBatch } from "./batch";
 import type { FlushPolicy, SinkSettings } from "./config";
@@ -589,10 +590,10 @@ export class Sink {
     const { zone, producer, log, metrics } = this.deps;
     const objects = batch.objects();
     const writes = this.control(state, "put");
-    // Each object follows the journal that lists its batch, where the writes are made (see orderedWriter).
-    const journaled = { after: zone.journalKey(state.topic, state.partition) };
+    // Each object follows the journal write that lists its batch, where the writes are made (see orderedWriter).
+    const followJournal = { after: sinkJournalKey(state.topic, state.partition) };
     for (let i = 0; i < objects.length; i += CONCURRENT_PUTS) {
-      await Promise.all(objects.slice(i, i + CONCURRENT_PUTS).map((o) => zone.put(o.key, o.body, writes, journaled)));
+      await Promise.all(objects.slice(i, i + CONCURRENT_PUTS).map((o) => zone.put(o.key, o.body, writes, followJournal)));
     }
     metrics.recordsWritten.inc({ topic: batch.topic }, batch.validRecords);
     metrics.objectsWritten.inc({ topic: batch.topic }, objects.length);

@@ -183,13 +183,9 @@ export class RawZone {
     );
   }
 
-  /** Writes the partition's journal; an object put `after` {@link journalKey} follows it. */
+  /** Writes the partition's journal; an object put `after` its key (sinkJournalKey) follows it. */
   writeJournal(journal: Journal, control: RetryControl): Promise<void> {
-    return this.put(this.journalKey(journal.topic, journal.partition), encodeJournal(journal), control, { awaitable: true });
-  }
-
-  journalKey(topic: string, partition: number): string {
-    return sinkJournalKey(topic, partition);
+    return this.put(sinkJournalKey(journal.topic, journal.partition), encodeJournal(journal), control, { awaitable: true });
   }
 
   readJournal(topic: string, partition: number, control: RetryControl): Promise<Journal | undefined> {

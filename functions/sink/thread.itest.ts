@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { TOPICS } from "../../contract";
+import { sinkJournalKey, TOPICS } from "../../contract";
 import { createBucket, functionsBundle, s3Client, s3Settings, testServers } from "../../test/harness";
 import { silentLogger, type S3Settings } from "../lib";
 import { mixedFetch } from "./fixtures/messages";
@@ -122,7 +122,7 @@ describe("the sink's second thread (the functions bundle)", function () {
   it("keeps each write's order on the thread: an object that follows a failed journal write is not attempted", async () => {
     await withWritingThread(async ({ s3, bucket, zone }) => {
       const journal = { version: 2 as const, topic: TOPICS.realtime, partition: 0, batches: [{ start: 0n, end: 9n, objects: 1 }] };
-      const after = { after: zone.journalKey(TOPICS.realtime, 0) };
+      const after = { after: sinkJournalKey(TOPICS.realtime, 0) };
       // Asked for at once, as the sink asks: the journal fails (no bucket yet), so the object is never sent.
       const journalErrors: unknown[] = [];
       const objectErrors: unknown[] = [];
